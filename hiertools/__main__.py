@@ -1,0 +1,95 @@
+"""Command line: ``python -m hiertools {build,doctor,datasets}``.
+
+- ``build [NN ...]`` — execute solutions/, regenerate and execute lessons/ (all, or
+  the lessons whose number or name is given).
+- ``doctor`` — check that this environment can run the course (for a workshop room).
+- ``datasets`` — list the shipped datasets with their titles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import platform
+import sys
+import time
+
+REQUIRED = {"numpy": "1.24", "pandas": "2.0", "matplotlib": "3.7", "scipy": "1.10",
+            "ipywidgets": "8.0", "jupyterlab": "4.0", "ipykernel": "6.0"}
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    parts = []
+    for piece in text.split(".")[:3]:
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts)
+
+
+def doctor() -> int:
+    """Print one line per check; return 0 if the course can run here, 1 otherwise."""
+    problems = 0
+
+    def report(ok: bool, text: str, fix: str = "") -> None:
+        nonlocal problems
+        problems += not ok
+        print(f"[{'ok' if ok else 'FAIL'}] {text}" + ("" if ok else f"  -> {fix}"))
+
+    report(sys.version_info >= (3, 10), f"Python {platform.python_version()}",
+           "install Python 3.10 or newer")
+    for name, minimum in REQUIRED.items():
+        try:
+            module = importlib.import_module(name)
+            version = getattr(module, "__version__", "0")
+            report(_version_tuple(version) >= _version_tuple(minimum), f"{name} {version}",
+                   f"pip install -U '{name}>={minimum}'")
+        except ImportError:
+            report(False, f"{name} missing", "pip install -e . (from the course folder)")
+    try:
+        import hiertools as ht
+
+        started = time.perf_counter()
+        for dataset in ht.list_datasets():
+            ht.load(dataset)
+        ht.fit_varying_intercepts(ht.load("radon"), "log_radon", "county", x="floor")
+        report(True, f"hiertools {ht.__version__}: datasets load and a model fits "
+                     f"({1000 * (time.perf_counter() - started):.0f} ms)")
+        import matplotlib
+
+        matplotlib.use("Agg")
+        explorer = ht.pooling_explorer()
+        report(len(explorer.figure_view.image.value) > 0, "widgets build and draw a figure",
+               "pip install -U ipywidgets matplotlib")
+    except Exception as error:  # report, don't crash: this is a diagnostic tool
+        report(False, f"hiertools failed: {type(error).__name__}: {error}",
+               "pip install -e . (from the course folder)")
+    print("All good: start with `jupyter lab lessons/`." if not problems
+          else f"{problems} problem(s); fix them, then run `python -m hiertools doctor` again.")
+    return 1 if problems else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m hiertools", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    build_cmd = commands.add_parser("build", help="execute solutions and regenerate lessons")
+    build_cmd.add_argument("notebooks", nargs="*", help="lesson numbers or names, e.g. 01")
+    commands.add_parser("doctor", help="check this environment for the course")
+    commands.add_parser("datasets", help="list the shipped datasets")
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        from .build import build
+
+        build(args.notebooks or None)
+        return 0
+    if args.command == "doctor":
+        return doctor()
+    import hiertools as ht
+
+    for name in ht.list_datasets():
+        print(f"{name:14s} {ht.dataset_info(name)['title']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

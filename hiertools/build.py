@@ -1,0 +1,191 @@
+"""Build the course notebooks: solutions are the source, lessons are generated.
+
+``python -m hiertools build`` does, for every ``solutions/NN_*.ipynb``:
+
+1. execute the solution from a fresh kernel and store its outputs;
+2. generate the student copy: code between ``### BEGIN SOLUTION`` and
+   ``### END SOLUTION`` becomes a stub that raises ``NotImplementedError``
+   (tagged ``raises-exception``), the same markers in markdown become
+   "*Your answer here.*", cells tagged ``check`` are kept for the learner to run
+   but skipped by nbval (``nbval-skip``), and the outputs of both are cleared;
+3. execute the student copy (proving that later cells never depend on an
+   answer) and store it as ``lessons/NN_*.ipynb``, outputs included, so a
+   self-study learner sees the expected figures and tables.
+
+The same transformation is used by the tests to prove ``lessons/`` is up to date.
+The markers are nbgrader's, and exercise cells carry nbgrader cell metadata, so
+``nbgrader generate_assignment`` also works on ``solutions/``.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import sys
+import time
+from pathlib import Path
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+CODE_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
+MARKDOWN_STUB = "*Your answer here.*"
+EXERCISE_TAG, CHECK_TAG = "raises-exception", "check"
+KERNEL = "python3"
+
+
+def repo_root() -> Path:
+    """The course folder: the nearest parent of the working directory with solutions/."""
+    for folder in [Path.cwd(), *Path.cwd().parents]:
+        if (folder / "solutions").is_dir() and (folder / "pyproject.toml").is_file():
+            return folder
+    here = Path(__file__).resolve().parent.parent
+    if (here / "solutions").is_dir():
+        return here
+    raise FileNotFoundError("Cannot find the course folder (one with solutions/ and "
+                            "pyproject.toml); run this from inside the cloned repository.")
+
+
+def is_exercise(cell) -> bool:
+    return BEGIN in cell.source
+
+
+def is_answer_cell(cell) -> bool:
+    """An exercise cell, before (markers) or after (nbgrader metadata) stripping."""
+    return is_exercise(cell) or bool(cell.metadata.get("nbgrader", {}).get("solution"))
+
+
+def is_check(cell) -> bool:
+    return CHECK_TAG in cell.metadata.get("tags", [])
+
+
+def strip_solutions(source: str, stub_lines: list[str] | None) -> str:
+    """Replace every BEGIN/END SOLUTION block with a stub at the marker's indentation."""
+    out, inside = [], False
+    for line in source.splitlines():
+        marker = line.strip()
+        if marker == BEGIN:
+            inside = True
+            indent = line[: len(line) - len(line.lstrip())]
+            out.extend(indent + stub for stub in (stub_lines or [MARKDOWN_STUB]))
+        elif marker == END:
+            if not inside:
+                raise ValueError(f"{END} without {BEGIN} in:\n{source}")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ValueError(f"{BEGIN} without {END} in:\n{source}")
+    return "\n".join(out)
+
+
+def solution_lines(source: str) -> list[str]:
+    """The lines between the markers (stripped, non-empty): what must never reach a lesson."""
+    lines, inside = [], False
+    for line in source.splitlines():
+        marker = line.strip()
+        if marker in (BEGIN, END):
+            inside = marker == BEGIN
+        elif inside and marker:
+            lines.append(marker)
+    return lines
+
+
+def _add_tag(cell, tag: str) -> None:
+    tags = cell.metadata.setdefault("tags", [])
+    if tag not in tags:
+        tags.append(tag)
+
+
+def make_lesson(solution):
+    """Student copy of an (executed) solution notebook; not executed, input unchanged."""
+    lesson = copy.deepcopy(solution)
+    for cell in lesson.cells:
+        if is_exercise(cell):
+            if cell.cell_type == "code":
+                cell.source = strip_solutions(cell.source, CODE_STUB)
+                _add_tag(cell, EXERCISE_TAG)
+                cell.outputs, cell.execution_count = [], None
+            else:
+                cell.source = strip_solutions(cell.source, None)
+        elif is_check(cell):
+            _add_tag(cell, "nbval-skip")
+            cell.outputs, cell.execution_count = [], None
+    lesson.metadata["hiertools"] = {"generated_from": "solutions/ by python -m hiertools build; "
+                                                      "do not edit"}
+    return lesson
+
+
+def _clear_answers(lesson) -> None:
+    for cell in lesson.cells:
+        if cell.cell_type == "code" and (is_answer_cell(cell) or is_check(cell)):
+            cell.outputs, cell.execution_count = [], None
+
+
+def execute(nb, folder: Path, timeout: int = 600):
+    """Run a notebook top to bottom in a fresh kernel, in `folder`; returns it with outputs."""
+    from nbclient import NotebookClient
+
+    nb = copy.deepcopy(nb)
+    client = NotebookClient(nb, timeout=timeout, kernel_name=KERNEL, record_timing=False,
+                            resources={"metadata": {"path": str(folder)}})
+    client.execute()
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+    return nb
+
+
+def _write(nb, path: Path) -> None:
+    import nbformat
+
+    nbformat.validate(nb)
+    text = nbformat.writes(nb) + "\n"
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+def _read(path: Path):
+    import nbformat
+
+    return nbformat.read(path, as_version=4)
+
+
+def build(names: list[str] | None = None, *, execute_solutions: bool = True,
+          root: Path | None = None) -> list[Path]:
+    """Execute solutions, generate and execute lessons; returns the lesson paths written."""
+    root = root or repo_root()
+    sources = sorted((root / "solutions").glob("[0-9][0-9]_*.ipynb"))
+    if names:
+        sources = [p for p in sources if any(p.name.startswith(n) or p.stem == n for n in names)]
+        if not sources:
+            raise SystemExit(f"No solution notebook matches {names}; see solutions/.")
+    written = []
+    for source in sources:
+        started = time.perf_counter()
+        solution = _read(source)
+        if execute_solutions:
+            solution = execute(solution, source.parent)
+            _write(solution, source)
+        lesson = execute(make_lesson(solution), root / "lessons")
+        _clear_answers(lesson)
+        target = root / "lessons" / source.name
+        _write(lesson, target)
+        written.append(target)
+        print(f"built {source.name} -> lessons/ in {time.perf_counter() - started:.1f} s",
+              file=sys.stderr)
+    return written
+
+
+def solution_leaks(root: Path | None = None) -> list[str]:
+    """Solution lines that appear anywhere in lessons/ (should be an empty list)."""
+    root = root or repo_root()
+    leaks = []
+    for source in sorted((root / "solutions").glob("*.ipynb")):
+        secret = {line for cell in _read(source).cells for line in solution_lines(cell.source)
+                  if len(line) > 3 and not re.fullmatch(r"[\W_]+", line)}
+        lesson_path = root / "lessons" / source.name
+        if not lesson_path.exists():
+            continue
+        for cell in _read(lesson_path).cells:
+            for line in cell.source.splitlines():
+                if line.strip() in secret:
+                    leaks.append(f"{lesson_path.name}: {line.strip()}")
+    return leaks

@@ -1,0 +1,297 @@
+"""Instant feedback for the exercises.
+
+``ht.check(exercise, answer)`` returns a :class:`Feedback`: *correct*, or which
+part is off and a hint that points the way without giving the answer away.  It
+never prints the expected value and never lets a traceback from inside the
+package reach the learner: a wrong type, shape or a NaN gets a plain message.
+``Feedback`` is truthy only when correct, so an autograder test cell can say
+``assert ht.check(...)`` (or pass ``strict=True`` to raise with the message).
+
+Expected answers are recomputed here from the same data the lesson uses, with
+the package's public functions, so they cannot drift from the lesson.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["check", "list_exercises", "Feedback"]
+
+_ICONS = {"correct": "✅", "incorrect": "❌", "not answered": "✏️", "invalid": "⚠️"}
+_COLORS = {"correct": "#e6f4ea", "incorrect": "#fdecea", "not answered": "#eef3fb",
+           "invalid": "#fff4e5"}
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The outcome of one check: status, what is off, and a hint."""
+
+    exercise: str
+    status: str
+    message: str
+    hint: str = ""
+
+    def __bool__(self) -> bool:
+        return self.status == "correct"
+
+    @property
+    def correct(self) -> bool:
+        return self.status == "correct"
+
+    def __repr__(self) -> str:
+        text = f"{_ICONS[self.status]} [{self.exercise}] {self.status.upper()}: {self.message}"
+        return text + (f"\n   Hint: {self.hint}" if self.hint else "")
+
+    def _repr_html_(self) -> str:
+        hint = f"<br><b>Hint:</b> {html.escape(self.hint)}" if self.hint else ""
+        return (f'<div class="ht-feedback" style="background:{_COLORS[self.status]};'
+                f'padding:6px 10px;border-radius:4px">{_ICONS[self.status]} '
+                f"<b>{html.escape(self.exercise)} — {self.status}</b>: "
+                f"{html.escape(self.message)}{hint}</div>")
+
+
+@dataclass(frozen=True)
+class _Exercise:
+    title: str
+    checker: Callable[[object], tuple[str, str]]
+    hint: str
+
+
+_EXERCISES: dict[str, _Exercise] = {}
+
+
+def _exercise(key: str, title: str, hint: str):
+    def register(function):
+        _EXERCISES[key] = _Exercise(title, function, hint)
+        return function
+
+    return register
+
+
+class _Wrong(Exception):
+    """Raised by a checker: the answer is incorrect (status) with a message."""
+
+    def __init__(self, message: str, status: str = "incorrect", hint: str | None = None):
+        super().__init__(message)
+        self.status, self.hint = status, hint
+
+
+def list_exercises() -> dict[str, str]:
+    """Exercise ids and titles that :func:`check` knows.
+
+    Examples
+    --------
+    >>> import hiertools as ht
+    >>> "01-no-pooling" in ht.list_exercises()
+    True
+    """
+    return {key: ex.title for key, ex in _EXERCISES.items()}
+
+
+def check(exercise: str, answer, *, strict: bool = False) -> Feedback:
+    """Check an exercise answer and say what is right or off, without revealing the answer.
+
+    Parameters
+    ----------
+    exercise : str
+        Exercise id, as written in the lesson (see :func:`list_exercises`).
+    answer : object
+        Your answer (leave it as ``None`` until you have one).
+    strict : bool
+        Raise ``AssertionError`` with the feedback unless correct (for autograders).
+
+    Returns
+    -------
+    Feedback
+        Displays as a coloured box in a notebook; truthy only when correct.
+
+    Examples
+    --------
+    >>> import hiertools as ht
+    >>> ht.check("01-complete-pooling", None)
+    ✏️ [01-complete-pooling] NOT ANSWERED: ...
+    >>> bool(ht.check("01-complete-pooling", "five"))
+    False
+    """
+    if exercise not in _EXERCISES:
+        raise ValueError(f"exercise={exercise!r} is unknown; known exercises: "
+                         f"{sorted(_EXERCISES)}.")
+    spec = _EXERCISES[exercise]
+    if answer is None or answer is Ellipsis:
+        feedback = Feedback(exercise, "not answered",
+                            "no answer yet: replace the `raise NotImplementedError()` line with "
+                            "your code and assign the result.", spec.hint)
+    else:
+        try:
+            message = spec.checker(answer)
+            feedback = Feedback(exercise, "correct", message)
+        except _Wrong as wrong:
+            feedback = Feedback(exercise, wrong.status, str(wrong),
+                                spec.hint if wrong.hint is None else wrong.hint)
+        except Exception as error:  # an answer so odd the checker tripped: still no traceback
+            feedback = Feedback(exercise, "invalid",
+                                f"could not read your answer ({type(error).__name__}); "
+                                "check its type against the exercise text.", spec.hint)
+    if strict and not feedback:
+        raise AssertionError(repr(feedback))
+    return feedback
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def _as_number(answer, what: str) -> float:
+    if isinstance(answer, bool) or isinstance(answer, str | bytes):
+        raise _Wrong(f"{what} should be a number, got {type(answer).__name__}.", "invalid")
+    if isinstance(answer, pd.Series | pd.DataFrame | np.ndarray | list | tuple):
+        values = np.asarray(answer, dtype=object).ravel()
+        if values.size == 1:
+            answer = values[0]
+        else:
+            raise _Wrong(f"{what} should be a single number, got {values.size} values.", "invalid")
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        raise _Wrong(f"{what} should be a number, got {type(answer).__name__}.", "invalid") from None
+    if not np.isfinite(value):
+        raise _Wrong(f"{what} is {value}; it should be a finite number.", "invalid")
+    return value
+
+
+def _as_series(answer, what: str, expected: pd.Series) -> pd.Series:
+    if isinstance(answer, pd.DataFrame):
+        if answer.shape[1] != 1:
+            raise _Wrong(f"{what} should be a Series (one value per group), but you gave a "
+                         f"DataFrame with {answer.shape[1]} columns; select one column.", "invalid")
+        answer = answer.iloc[:, 0]
+    if not isinstance(answer, pd.Series):
+        raise _Wrong(f"{what} should be a pandas Series indexed by group, got "
+                     f"{type(answer).__name__}.", "invalid")
+    if len(answer) != len(expected):
+        raise _Wrong(f"{what} should have one value per group ({len(expected)}), "
+                     f"got {len(answer)}.", "invalid")
+    if set(map(str, answer.index)) != set(map(str, expected.index)):
+        raise _Wrong(f"the index of {what} should be the group labels (e.g. "
+                     f"{expected.index[0]!r}); did the labels end up in a column instead?",
+                     "invalid")
+    answer = answer.copy()
+    answer.index = answer.index.map(str)
+    try:
+        values = answer.reindex(expected.index.map(str)).astype(float)
+    except (TypeError, ValueError):
+        raise _Wrong(f"{what} should hold numbers.", "invalid") from None
+    if values.isna().any():
+        raise _Wrong(f"{what} contains NaN for {int(values.isna().sum())} group(s).", "invalid")
+    return values
+
+
+def _labels(answer, what: str) -> list[str]:
+    if isinstance(answer, pd.DataFrame):
+        column = next((c for c in answer.columns if str(c).lower() in ("district", "group")), None)
+        answer = answer[column] if column is not None else answer.index
+    elif isinstance(answer, pd.Series):
+        answer = answer if answer.dtype == object or answer.dtype == "string" else answer.index
+    if isinstance(answer, str) or not hasattr(answer, "__iter__"):
+        raise _Wrong(f"{what} should be a list (or Index) of district labels.", "invalid")
+    return [str(a) for a in answer]
+
+
+# --- lesson 01 ---------------------------------------------------------------------------------
+# The data of lesson 01: the seed's districts, observation by observation, and a larger map.
+LESSON01_AREAS = {"n_districts": 300, "tau": 0.5, "seed": 2}
+
+
+def _lesson01_observations() -> pd.DataFrame:
+    from .data import simulate_districts
+
+    return simulate_districts(observations=True)
+
+
+@_exercise("01-no-pooling", "No-pooling estimate of every district's rate",
+           "group the rows by district, then average y within each group.")
+def _check_no_pooling(answer):
+    data = _lesson01_observations()
+    expected = data.groupby("district")["y"].mean()
+    got = _as_series(answer, "your answer", expected)
+    if np.allclose(got, data["y"].mean()):
+        raise _Wrong("every district has the same value: that is complete pooling, not no pooling.")
+    if not np.allclose(got, expected, rtol=1e-9, atol=1e-9):
+        bad = int((~np.isclose(got, expected, rtol=1e-9, atol=1e-9)).sum())
+        raise _Wrong(f"{bad} of {len(expected)} districts have the wrong value.")
+    return "each district's own mean, computed from its own observations only."
+
+
+@_exercise("01-complete-pooling", "Complete-pooling estimate (one number for all districts)",
+           "complete pooling ignores the districts: use every observation once.")
+def _check_complete_pooling(answer):
+    data = _lesson01_observations()
+    if isinstance(answer, pd.Series) and answer.size > 1 and answer.nunique() == 1:
+        answer = answer.iloc[0]
+    value = _as_number(answer, "your answer")
+    mean_of_means = data.groupby("district")["y"].mean().mean()
+    if np.isclose(value, mean_of_means, rtol=1e-9):
+        raise _Wrong("that is the average of the 12 district means, which counts a district of "
+                     "4 people as much as one of 57. Complete pooling treats every observation "
+                     "alike.", hint="average all observations, not the district averages.")
+    if not np.isclose(value, data["y"].mean(), rtol=1e-9):
+        raise _Wrong("that is not the overall mean of the observations.")
+    return "the overall mean of all observations: large districts count more."
+
+
+@_exercise("01-extremes", "The 10 most extreme areas on the 300-area map",
+           "measure each area's distance from the overall mean, take absolute values, and "
+           "keep the 10 largest.")
+def _check_extremes(answer):
+    from .data import simulate_districts
+
+    areas = simulate_districts(**LESSON01_AREAS)
+    center = np.average(areas["raw"], weights=areas["n"])
+    distance = (areas["raw"] - center).abs()
+    expected = set(areas.loc[distance.nlargest(10).index, "district"])
+    got = _labels(answer, "your answer")
+    if len(got) != 10:
+        raise _Wrong(f"give exactly 10 areas, you gave {len(got)}.", "invalid")
+    unknown = [g for g in got if g not in set(areas["district"])]
+    if unknown:
+        raise _Wrong(f"{len(unknown)} label(s) are not areas of the map, e.g. {unknown[0]!r}; "
+                     "use the 'district' labels.", "invalid")
+    top = set(areas.loc[areas["raw"].nlargest(10).index, "district"])
+    if set(got) == top:
+        raise _Wrong("those are the 10 highest rates; 'extreme' means far from the mean in "
+                     "either direction.")
+    right = len(set(got) & expected)
+    if right != 10:
+        raise _Wrong(f"{right} of your 10 areas are among the 10 most extreme.")
+    return "those are the 10 areas farthest from the overall mean. Now look at their sizes."
+
+
+@_exercise("01-new-district", "Partially pooled estimate for a new district (n = 8, raw 9.0)",
+           "find the district's weight w with ht.shrinkage_weights, then average its raw "
+           "rate and mu_hat with weights w and 1 - w.")
+def _check_new_district(answer):
+    from .data import simulate_districts
+    from .empirical_bayes import estimate_tau
+    from .shrinkage import pooled_mean, shrinkage_weights
+
+    d = simulate_districts()
+    tau_hat = estimate_tau(d["raw"], 3.0 / np.sqrt(d["n"]), method="REML")
+    mu_hat = pooled_mean(d["raw"], d["n"], tau_hat, 3.0)
+    w = shrinkage_weights(tau_hat, 3.0, 8)
+    value = _as_number(answer, "your answer")
+    if np.isclose(value, (9.0 + mu_hat) / 2, atol=5e-3):
+        raise _Wrong("that is the 50/50 average of the raw rate and the overall mean; partial "
+                     "pooling weights the district by how reliable its 8 cases are.")
+    if np.isclose(value, 9.0, atol=5e-3):
+        raise _Wrong("that is the raw rate (no pooling); the estimate should move toward mu_hat.")
+    if np.isclose(value, mu_hat, atol=5e-3):
+        raise _Wrong("that is mu_hat itself (complete pooling); the district's own data should "
+                     "count for something.")
+    if np.isclose(value, (1 - w) * 9.0 + w * mu_hat, atol=5e-3):
+        raise _Wrong("the weights are swapped: w goes with the district's own raw rate.")
+    if not np.isclose(value, w * 9.0 + (1 - w) * mu_hat, atol=5e-3):
+        raise _Wrong("that is not the partially pooled estimate (2 decimals are enough).")
+    return "the new district keeps part of its high rate and borrows the rest from the others."

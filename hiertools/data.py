@@ -1,0 +1,179 @@
+"""Datasets shipped with the course, and the seed's simulated districts.
+
+Every dataset is a small CSV file inside the package, so the course works
+offline.  A registry (``datasets/registry.json``) holds, per dataset, a
+description, the meaning and units of each column, the source, the licence and
+a SHA-256 checksum that :func:`load` verifies.  :func:`load` always returns a
+fresh DataFrame: changing it never changes what the next call returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from ._validation import check_choice
+
+__all__ = ["load", "list_datasets", "dataset_info", "simulate_districts"]
+
+_PACKAGE_DATA = resources.files("hiertools") / "datasets"
+
+
+@cache
+def _registry() -> dict:
+    return json.loads((_PACKAGE_DATA / "registry.json").read_text(encoding="utf-8"))
+
+
+@cache
+def _read_verified(name: str) -> pd.DataFrame:
+    raw = (_PACKAGE_DATA / f"{name}.csv").read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    expected = _registry()[name]["sha256"]
+    if digest != expected:  # pragma: no cover - only if the installed file was damaged
+        raise RuntimeError(
+            f"The shipped file {name}.csv does not match its checksum; reinstall hiertools "
+            f"(pip install --force-reinstall -e .)."
+        )
+    from io import BytesIO
+
+    return pd.read_csv(BytesIO(raw))
+
+
+def list_datasets() -> list[str]:
+    """Names of the datasets shipped with hiertools, sorted.
+
+    Examples
+    --------
+    >>> import hiertools as ht
+    >>> ht.list_datasets()
+    ['baseball', 'eight_schools', 'radon', 'sleepstudy', 'surgical']
+    """
+    return sorted(_registry())
+
+
+def _check_name(name) -> str:
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string such as 'radon', got {name!r}.")
+    return check_choice(name, list_datasets(), "name")
+
+
+def load(name: str) -> pd.DataFrame:
+    """Load a shipped dataset as a new pandas DataFrame.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`list_datasets`: ``"radon"``, ``"sleepstudy"``,
+        ``"eight_schools"``, ``"baseball"`` or ``"surgical"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy; modify it freely.
+
+    Raises
+    ------
+    ValueError
+        If `name` is unknown; the message lists the valid names.
+
+    See Also
+    --------
+    dataset_info : description, column meanings, source and licence.
+
+    Examples
+    --------
+    >>> import hiertools as ht
+    >>> radon = ht.load("radon")
+    >>> radon.shape, radon["county"].nunique()
+    ((919, 4), 85)
+    >>> ht.load("eight_schools")["y"].tolist()
+    [28, 8, -3, 7, -1, 1, 18, 12]
+    """
+    return _read_verified(_check_name(name)).copy(deep=True)
+
+
+def dataset_info(name: str) -> dict:
+    """Provenance note of a dataset: title, description, columns, source, licence, references.
+
+    Examples
+    --------
+    >>> import hiertools as ht
+    >>> print(ht.dataset_info("radon")["columns"]["floor"][:40])
+    level of the home where radon was measur
+    """
+    return json.loads(json.dumps(_registry()[_check_name(name)]))  # a deep copy
+
+
+def simulate_districts(n_districts: int = 12, *, mu: float = 5.0, tau: float = 1.6,
+                       sigma: float = 3.0, n_min: int = 3, n_max: int = 60, seed: int = 1,
+                       observations: bool = False) -> pd.DataFrame:
+    """Simulate disease rates in small districts, exactly as the course's seed text does.
+
+    District sizes are drawn uniformly from ``n_min`` to ``n_max - 1``, true rates
+    from :math:`N(\\mu, \\tau^2)`, and each district's raw (no-pooling) mean from
+    :math:`N(\\text{true}_j, \\sigma^2 / n_j)`, in that order from
+    ``numpy.random.default_rng(seed)``.  With the defaults this reproduces the
+    seed's twelve districts to the last digit.
+
+    Parameters
+    ----------
+    n_districts : int
+        Number of districts J (at least 2).
+    mu, tau : float
+        Mean and standard deviation of the true district rates.
+    sigma : float
+        Standard deviation of one observation around its district's true rate.
+    n_min, n_max : int
+        District sizes are drawn from ``n_min, ..., n_max - 1``.
+    seed : int
+        Seed for ``numpy.random.default_rng``.
+    observations : bool
+        If False (default), one row per district: ``district``, ``n``, ``true``,
+        ``raw``.  If True, one row per observation (``district``, ``y``) for the
+        same districts (same ``n`` and true rates), each observation drawn
+        from :math:`N(\\text{true}_j, \\sigma^2)`.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    >>> import hiertools as ht
+    >>> d = ht.simulate_districts()
+    >>> print(round(d["raw"].mean(), 3))
+    5.038
+    >>> d.loc[d["n"].idxmin(), ["n", "raw"]].round(2).tolist()
+    [4.0, 6.99]
+    >>> rows = ht.simulate_districts(observations=True)
+    >>> len(rows) == int(d["n"].sum())
+    True
+    """
+    for arg, value in {"n_districts": n_districts, "n_min": n_min, "n_max": n_max,
+                       "seed": seed}.items():
+        if isinstance(value, bool) or not isinstance(value, int | np.integer):
+            raise TypeError(f"{arg} must be an integer, got {value!r}.")
+    if n_districts < 2:
+        raise ValueError(f"n_districts must be at least 2, got {n_districts}.")
+    if not 1 <= n_min < n_max:
+        raise ValueError(f"Need 1 <= n_min < n_max, got n_min={n_min}, n_max={n_max}.")
+    for arg, value in {"tau": tau, "sigma": sigma}.items():
+        if not np.isfinite(value) or value < 0:
+            raise ValueError(f"{arg} must be a finite number >= 0, got {value!r}.")
+
+    rng = np.random.default_rng(seed)
+    n = rng.integers(n_min, n_max, size=n_districts)
+    true = rng.normal(mu, tau, size=n_districts)
+    width = len(str(n_districts))
+    labels = [f"D{j + 1:0{width}d}" for j in range(n_districts)]
+    if observations:
+        district = np.repeat(labels, n)
+        y = np.repeat(true, n) + rng.normal(0.0, sigma, size=int(n.sum()))
+        return pd.DataFrame({"district": district, "y": y})
+    raw = true + rng.normal(0.0, sigma / np.sqrt(n))
+    return pd.DataFrame({"district": labels, "n": n, "true": true, "raw": raw})

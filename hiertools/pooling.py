@@ -1,0 +1,152 @@
+"""Three ways to handle groups: complete, no and partial pooling.
+
+Each estimator takes a DataFrame, the name of the outcome column and the name of
+the grouping column, and returns one estimate per group as a ``pandas.Series``
+indexed by group label (in the order pandas sorts them).  They all start from
+:func:`group_summary`, the groups' sufficient statistics, computed once in a
+vectorized pass.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._validation import check_choice, check_column, check_frame, check_group_column
+
+__all__ = ["group_summary", "complete_pooling", "no_pooling", "partial_pooling"]
+
+
+def _checked(data, y, group) -> pd.DataFrame:
+    check_frame(data)
+    check_column(data, y, "y")
+    check_group_column(data, group, "group")
+    return data
+
+
+def group_summary(data: pd.DataFrame, y: str, group: str) -> pd.DataFrame:
+    """Per-group count, mean and variance of `y`.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per observation.
+    y : str
+        Name of the numeric outcome column.
+    group : str
+        Name of the grouping column (any hashable labels).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by group (sorted), with columns ``n`` (int), ``mean`` and ``var``
+        (sample variance, ``ddof=1``; NaN for a group with one observation).
+
+    Examples
+    --------
+    >>> import pandas as pd, hiertools as ht
+    >>> df = pd.DataFrame({"g": ["a", "a", "b"], "y": [1.0, 3.0, 5.0]})
+    >>> ht.group_summary(df, "y", "g")
+       n  mean  var
+    g
+    a  2   2.0  2.0
+    b  1   5.0  NaN
+    """
+    _checked(data, y, group)
+    grouped = data.groupby(group, sort=True, observed=True)[y]
+    out = grouped.agg(["count", "mean", "var"]).rename(columns={"count": "n"})
+    out["n"] = out["n"].astype(int)
+    return out
+
+
+def complete_pooling(data: pd.DataFrame, y: str, group: str) -> pd.Series:
+    """Complete pooling: every group gets the overall mean of all observations.
+
+    Notes
+    -----
+    :math:`\\hat\\alpha_j = \\bar y = \\frac{1}{N}\\sum_{ij} y_{ij}` for every group
+    *j*: the mean of all observations, which weights each group by its size
+    (not the unweighted mean of the group means).
+
+    See Also
+    --------
+    no_pooling, partial_pooling
+
+    Examples
+    --------
+    >>> import pandas as pd, hiertools as ht
+    >>> df = pd.DataFrame({"g": ["a", "a", "b"], "y": [1.0, 3.0, 5.0]})
+    >>> ht.complete_pooling(df, "y", "g").tolist()
+    [3.0, 3.0]
+    """
+    summary = group_summary(data, y, group)
+    overall = float(np.average(summary["mean"], weights=summary["n"]))
+    return pd.Series(overall, index=summary.index, name="complete_pooling")
+
+
+def no_pooling(data: pd.DataFrame, y: str, group: str) -> pd.Series:
+    """No pooling: each group's own mean, ignoring all other groups.
+
+    Notes
+    -----
+    :math:`\\hat\\alpha_j = \\bar y_j`, unbiased but with variance
+    :math:`\\sigma^2 / n_j`: wild for small groups.
+
+    See Also
+    --------
+    complete_pooling, partial_pooling
+
+    Examples
+    --------
+    >>> import pandas as pd, hiertools as ht
+    >>> df = pd.DataFrame({"g": ["a", "a", "b"], "y": [1.0, 3.0, 5.0]})
+    >>> ht.no_pooling(df, "y", "g").tolist()
+    [2.0, 5.0]
+    """
+    return group_summary(data, y, group)["mean"].rename("no_pooling")
+
+
+def partial_pooling(data: pd.DataFrame, y: str, group: str, method: str = "REML") -> pd.Series:
+    """Partial pooling: each group's mean shrunk toward the overall mean.
+
+    Fits the varying-intercept model :math:`y_{ij} = \\alpha_j + \\varepsilon_{ij}`,
+    :math:`\\alpha_j \\sim N(\\mu, \\tau^2)`, :math:`\\varepsilon_{ij} \\sim N(0, \\sigma^2)`
+    by REML or ML (:func:`fit_varying_intercepts`) and returns the estimated
+    group intercepts :math:`\\hat\\mu + \\hat b_j`.
+
+    Notes
+    -----
+    The estimate is the precision-weighted compromise
+
+    .. math:: \\hat\\alpha_j = w_j \\bar y_j + (1 - w_j) \\hat\\mu, \\qquad
+              w_j = \\frac{\\hat\\tau^2}{\\hat\\tau^2 + \\hat\\sigma^2 / n_j},
+
+    which :func:`shrink` computes from the same ingredients.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    y, group : str
+        Outcome and grouping column names.
+    method : {"REML", "ML"}
+        How τ and σ are estimated.
+
+    See Also
+    --------
+    complete_pooling, no_pooling, shrink, fit_varying_intercepts
+
+    Examples
+    --------
+    >>> import hiertools as ht
+    >>> radon = ht.load("radon")
+    >>> est = ht.partial_pooling(radon, "log_radon", "county")
+    >>> len(est), bool(est.std() < ht.no_pooling(radon, "log_radon", "county").std())
+    (85, True)
+    """
+    check_choice(method, ["REML", "ML"], "method")
+    _checked(data, y, group)
+    from .mixed import fit_varying_intercepts
+
+    fit = fit_varying_intercepts(data, y, group, method=method)
+    intercept = fit.fixed_effects["Intercept"]
+    return (intercept + fit.random_effects["Intercept"]).rename("partial_pooling")
