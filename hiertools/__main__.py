@@ -1,5 +1,7 @@
-"""Command line: ``python -m hiertools {build,doctor,datasets}``.
+"""Command line: ``python -m hiertools {lab,build,doctor,datasets}``.
 
+- ``lab [ARGS ...]`` — open the course in JupyterLab at lesson 01 (extra arguments go to
+  ``jupyter lab``).
 - ``build [NN ...]`` — execute solutions/, regenerate and execute lessons/ (all, or
   the lessons whose number or name is given).
 - ``doctor`` — check that this environment can run the course (for a workshop room).
@@ -68,14 +70,37 @@ def doctor() -> int:
     return 1 if problems else 0
 
 
+def lab(extra: list[str]) -> int:
+    """Start JupyterLab on the course, opening lesson 01."""
+    import os
+    import subprocess
+
+    from .build import repo_root
+
+    root = repo_root()
+    command = [sys.executable, "-m", "jupyter", "lab", "lessons/01_three_ways.ipynb", *extra]
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
+        command.append("--allow-root")  # containers (Docker, Binder) often run as root
+    print("Starting JupyterLab; stop it with Ctrl+C.", file=sys.stderr)
+    try:
+        return subprocess.call(command, cwd=root)
+    except KeyboardInterrupt:
+        return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m hiertools", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
+    lab_cmd = commands.add_parser("lab", help="open the course in JupyterLab")
+    lab_cmd.add_argument("extra", nargs=argparse.REMAINDER, help="arguments for jupyter lab")
     build_cmd = commands.add_parser("build", help="execute solutions and regenerate lessons")
     build_cmd.add_argument("notebooks", nargs="*", help="lesson numbers or names, e.g. 01")
     commands.add_parser("doctor", help="check this environment for the course")
     commands.add_parser("datasets", help="list the shipped datasets")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["lab"]:  # everything after `lab` belongs to jupyter lab, options included
+        return lab(argv[1:])
     args = parser.parse_args(argv)
     if args.command == "build":
         from .build import build

@@ -54,10 +54,6 @@ class _Summary(str):
         return str(self)
 
 
-def _frozen_copy(obj):
-    return obj.copy(deep=True)
-
-
 @dataclass(frozen=True, repr=False, eq=False)
 class MixedModelResult:
     """A fitted linear mixed model with one grouping factor (immutable).
@@ -119,70 +115,72 @@ class MixedModelResult:
         Whether the optimizer reported success.
     """
 
-    _fixed_effects: pd.Series = field(repr=False)
-    _fixed_effects_cov: pd.DataFrame = field(repr=False)
-    _group_sd: pd.Series = field(repr=False)
+    _beta: np.ndarray = field(repr=False)
+    _vcov: np.ndarray = field(repr=False)
+    _fe_names: tuple = field(repr=False)
+    _sd: np.ndarray = field(repr=False)
     group_corr: float
     sigma: float
-    _random_effects: pd.DataFrame = field(repr=False)
-    _random_effects_sd: pd.DataFrame = field(repr=False)
+    _re: np.ndarray = field(repr=False)
+    _re_sd: np.ndarray = field(repr=False)
+    _labels: pd.Index = field(repr=False)
+    _counts: np.ndarray = field(repr=False)
+    _theta: np.ndarray = field(repr=False)
+    _theta_names: tuple = field(repr=False)
     loglik: float
     method: str
     singular: bool
     n_obs: int
     n_groups: int
-    _group_sizes: pd.Series = field(repr=False)
-    _theta: pd.Series = field(repr=False)
     y: str
     group: Hashable
     x: tuple
     varying: tuple
     converged: bool = True
 
-    # -- pandas views (always copies) ---------------------------------------------------
+    # -- pandas views: built on access from private read-only arrays (always new objects)
     @property
     def fixed_effects(self) -> pd.Series:
-        return _frozen_copy(self._fixed_effects)
+        return pd.Series(self._beta.copy(), index=pd.Index(self._fe_names), name="estimate")
 
     @property
     def fixed_effects_cov(self) -> pd.DataFrame:
-        return _frozen_copy(self._fixed_effects_cov)
+        names = pd.Index(self._fe_names)
+        return pd.DataFrame(self._vcov.copy(), index=names, columns=names)
 
     @property
     def fixed_effects_se(self) -> pd.Series:
-        se = np.sqrt(np.diag(self._fixed_effects_cov.to_numpy()))
-        return pd.Series(se, index=self._fixed_effects.index.copy(), name="std_error")
+        return pd.Series(np.sqrt(np.diag(self._vcov)), index=pd.Index(self._fe_names),
+                         name="std_error")
 
     @property
     def group_sd(self) -> pd.Series:
-        return _frozen_copy(self._group_sd)
+        return pd.Series(self._sd.copy(), index=pd.Index(list(self.varying)), name="sd")
 
     @property
     def random_effects(self) -> pd.DataFrame:
-        return _frozen_copy(self._random_effects)
+        return pd.DataFrame(self._re.copy(), index=self._labels.copy(),
+                            columns=pd.Index(list(self.varying)))
 
     @property
     def random_effects_sd(self) -> pd.DataFrame:
-        return _frozen_copy(self._random_effects_sd)
+        return pd.DataFrame(self._re_sd.copy(), index=self._labels.copy(),
+                            columns=pd.Index(list(self.varying)))
 
     @property
     def group_sizes(self) -> pd.Series:
-        return _frozen_copy(self._group_sizes)
+        return pd.Series(self._counts.astype(np.int64), index=self._labels.copy(), name="n")
 
     @property
     def theta(self) -> pd.Series:
-        return _frozen_copy(self._theta)
+        return pd.Series(self._theta.copy(), index=pd.Index(self._theta_names), name="theta")
 
     @property
     def group_coefs(self) -> pd.DataFrame:
-        coefs = pd.DataFrame(
-            np.tile(self._fixed_effects.to_numpy(), (self.n_groups, 1)),
-            index=self._random_effects.index.copy(),
-            columns=self._fixed_effects.index.copy(),
-        )
-        for term in self.varying:
-            coefs[term] = coefs[term] + self._random_effects[term].to_numpy()
-        return coefs
+        coefs = np.tile(self._beta, (self.n_groups, 1))
+        for k, term in enumerate(self.varying):
+            coefs[:, self._fe_names.index(term)] += self._re[:, k]
+        return pd.DataFrame(coefs, index=self._labels.copy(), columns=pd.Index(self._fe_names))
 
     @property
     def deviance(self) -> float:
@@ -191,7 +189,7 @@ class MixedModelResult:
     @property
     def n_params(self) -> int:
         """Number of estimated parameters: fixed effects, covariance parameters, sigma."""
-        return len(self._fixed_effects) + len(self._theta) + 1
+        return len(self._beta) + len(self._theta) + 1
 
     @property
     def aic(self) -> float:
@@ -229,14 +227,12 @@ class MixedModelResult:
         design = np.ones((n, 1 + len(self.x)))
         for k, name in enumerate(self.x, start=1):
             design[:, k] = newdata[name].to_numpy(dtype=float)
-        coefs = np.tile(self._fixed_effects.to_numpy(), (n, 1))
+        coefs = np.tile(self._beta, (n, 1))
         if self.group in newdata.columns:
-            pos = self._random_effects.index.get_indexer(newdata[self.group])
+            pos = self._labels.get_indexer(newdata[self.group])
             known = pos >= 0
-            names = list(self._fixed_effects.index)
-            for term in self.varying:
-                k = names.index(term)
-                coefs[known, k] += self._random_effects[term].to_numpy()[pos[known]]
+            for j, term in enumerate(self.varying):
+                coefs[known, self._fe_names.index(term)] += self._re[pos[known], j]
         return pd.Series((design * coefs).sum(axis=1), index=newdata.index.copy(),
                          name=f"predicted_{self.y}")
 
@@ -244,7 +240,7 @@ class MixedModelResult:
     def _variance_table(self) -> pd.DataFrame:
         rows = []
         for term in self.varying:
-            sd = float(self._group_sd[term])
+            sd = float(self._sd[self.varying.index(term)])
             rows.append((str(self.group), term, sd ** 2, sd))
         rows.append(("Residual", "", self.sigma ** 2, self.sigma))
         table = pd.DataFrame(rows, columns=["Groups", "Name", "Variance", "Std.Dev."])
@@ -257,8 +253,8 @@ class MixedModelResult:
 
     def _fixed_table(self) -> pd.DataFrame:
         se = self.fixed_effects_se
-        return pd.DataFrame({"Estimate": self._fixed_effects, "Std. Error": se,
-                             "t value": self._fixed_effects / se})
+        est = self.fixed_effects
+        return pd.DataFrame({"Estimate": est, "Std. Error": se, "t value": est / se})
 
     def _formula(self) -> str:
         rhs = " + ".join(["1", *self.x]) if self.x else "1"
@@ -300,7 +296,7 @@ class MixedModelResult:
         return _Summary("\n".join(lines))
 
     def __repr__(self) -> str:
-        sds = ", ".join(f"{k}={v:.4g}" for k, v in self._group_sd.items())
+        sds = ", ".join(f"{k}={v:.4g}" for k, v in zip(self.varying, self._sd))
         return (f"<MixedModelResult {self.method}: {self._formula()}; n_obs={self.n_obs}, "
                 f"n_groups={self.n_groups}; group_sd({sds}), sigma={self.sigma:.4g}, "
                 f"loglik={self.loglik:.4f}{', singular' if self.singular else ''}>")
@@ -520,7 +516,9 @@ class _Profile:
     * Lambda (Lambda' M_j Lambda + I)^{-1} Lambda' = N_j / d_j with N_j linear in gamma,
 
     where gamma = (g) for q = 1 and (g00, g01, g11, det G) for q = 2.  So
-    H = sum_j A_j' N_j A_j / d_j = sum_j (F_j . gamma) / d_j with precomputed F_j.
+    H = sum_j A_j' N_j A_j / d_j = sum_j (F_j . gamma) / d_j with precomputed F_j, and
+    Omega = [X y]'[X y] - H is the Schur complement whose Cholesky factor holds R_X and
+    the penalized residual sum of squares r^2.  All methods take a batch of m thetas.
     """
 
     def __init__(self, red: _Reduced):
@@ -528,118 +526,127 @@ class _Profile:
         q, p = red.q, red.p
         J = red.J
         aug = np.concatenate([red.ztx, red.zty[:, :, None]], axis=2)  # (J, q, p+1)
-        self.k = p + 1
-        iu = np.triu_indices(self.k)
-        self.iu = iu
+        self.k = k = p + 1
+        iu = np.triu_indices(k)
         if q == 1:
-            n = red.ztz[:, 0, 0]
-            self.e = n.reshape(J, 1)
-            outer = aug[:, 0, :, None] * aug[:, 0, None, :]  # (J, k, k)
-            feats = outer[:, iu[0], iu[1]][:, :, None]  # (J, K, 1)
+            self.e = red.ztz[:, 0, 0].reshape(J, 1)
+            a = aug[:, 0, :]
+            feats = (a[:, iu[0]] * a[:, iu[1]])[:, :, None]  # (J, K, 1)
         else:
             m = red.ztz
             m00, m01, m11 = m[:, 0, 0], m[:, 0, 1], m[:, 1, 1]
             detm = m00 * m11 - m01 * m01
             self.e = np.stack([m00, 2.0 * m01, m11, detm], axis=1)
-            a0_, a1_ = aug[:, 0, :], aug[:, 1, :]
-            adj_part = (m11[:, None, None] * a0_[:, :, None] * a0_[:, None, :]
-                        - m01[:, None, None] * (a0_[:, :, None] * a1_[:, None, :]
-                                                + a1_[:, :, None] * a0_[:, None, :])
-                        + m00[:, None, None] * a1_[:, :, None] * a1_[:, None, :])
-            basis = [a0_[:, :, None] * a0_[:, None, :],
-                     a0_[:, :, None] * a1_[:, None, :] + a1_[:, :, None] * a0_[:, None, :],
-                     a1_[:, :, None] * a1_[:, None, :],
-                     adj_part]
-            feats = np.stack([b[:, iu[0], iu[1]] for b in basis], axis=2)  # (J, K, 4)
-        self.L = feats.shape[2]
-        self.K = feats.shape[1]
-        self.f2 = np.ascontiguousarray(feats.reshape(J, self.K * self.L))
+            a0_, a1_ = aug[:, 0, iu[0]], aug[:, 1, iu[0]]
+            b0_, b1_ = aug[:, 0, iu[1]], aug[:, 1, iu[1]]
+            cross = a0_ * b1_ + a1_ * b0_
+            feats = np.stack([a0_ * b0_, cross, a1_ * b1_,
+                              m11[:, None] * a0_ * b0_ - m01[:, None] * cross
+                              + m00[:, None] * a1_ * b1_], axis=2)  # (J, K, 4)
+        self.K, self.L = feats.shape[1], feats.shape[2]
+        self.f2 = np.ascontiguousarray(feats.reshape(J * self.K, self.L))  # (J*K, L)
+        self.f2t = np.ascontiguousarray(feats.reshape(J, self.K * self.L).T)  # (K*L, J)
         self.et = np.ascontiguousarray(self.e.T)
+        # map from upper-triangle entries to full symmetric (k, k)
+        full = np.empty((k, k), dtype=np.intp)
+        full[iu] = np.arange(self.K)
+        full[(iu[1], iu[0])] = np.arange(self.K)
+        self.full = full.ravel()
         self.a0u = red.a0[iu]
-        self.df = red.n - red.p if red.method == "REML" else red.n
+        self.df = red.n - p if red.method == "REML" else red.n
+        self.n_theta = 1 if q == 1 else 3
+        self.lower = np.zeros(1) if q == 1 else np.array([0.0, -np.inf, 0.0])
 
-    # gamma and its Jacobian from theta
-    def gamma(self, theta):
+    def gamma(self, theta, jac=True):
+        """gamma (m, L) and d gamma / d theta (m, L, n_theta) for thetas (m, n_theta)."""
         if self.red.q == 1:
-            t = theta[0]
-            return np.array([t * t]), np.array([[2.0 * t]])
-        t1, t2, t3 = theta
-        g = np.array([t1 * t1, t1 * t2, t2 * t2 + t3 * t3, t1 * t1 * t3 * t3])
-        jac = np.array([[2 * t1, 0.0, 0.0],
-                        [t2, t1, 0.0],
-                        [0.0, 2 * t2, 2 * t3],
-                        [2 * t1 * t3 * t3, 0.0, 2 * t1 * t1 * t3]])
-        return g, jac
+            return theta * theta, (2.0 * theta)[:, :, None] if jac else None
+        t1, t2, t3 = theta.T
+        g = np.empty((theta.shape[0], 4))
+        t11, t33 = t1 * t1, t3 * t3
+        g[:, 0], g[:, 1], g[:, 2], g[:, 3] = t11, t1 * t2, t2 * t2 + t33, t11 * t33
+        if not jac:
+            return g, None
+        jm = np.zeros((theta.shape[0], 4, 3))
+        jm[:, 0, 0] = 2 * t1
+        jm[:, 1, 0], jm[:, 1, 1] = t2, t1
+        jm[:, 2, 1], jm[:, 2, 2] = 2 * t2, 2 * t3
+        jm[:, 3, 0], jm[:, 3, 2] = 2 * t1 * t33, 2 * t11 * t3
+        return g, jm
 
-    def _sym(self, upper):
-        k = self.k
-        out = np.zeros((k, k))
-        out[self.iu] = upper
-        return out + np.triu(out, 1).T
-
-    def evaluate(self, theta, grad=False):
-        theta = np.asarray(theta, dtype=float)
-        g, jac = self.gamma(theta)
-        d = 1.0 + self.e @ g
-        if not np.all(d > 0):
-            return (np.inf, np.zeros_like(theta)) if grad else np.inf
+    def batch(self, theta, grad=False):
+        """Criterion (m,) and, if asked, its gradient (m, n_theta) at thetas (m, n_theta)."""
+        theta = np.atleast_2d(np.asarray(theta, dtype=float))
+        mb, k, p, K, L = theta.shape[0], self.k, self.red.p, self.K, self.L
+        g, jac = self.gamma(theta, grad)
+        d = self.e @ g.T
+        d += 1.0  # (J, m); >= 1 for every theta, as det(I + M G) with M, G p.s.d.
         w = 1.0 / d
-        t = (w @ self.f2).reshape(self.K, self.L)
-        h = t @ g
-        omega = self._sym(self.a0u - h)
-        p = self.red.p
+        t = (self.f2t @ w).T.reshape(mb, K, L)
+        h = (t @ g[:, :, None])[:, :, 0]
+        omega = (self.a0u - h)[:, self.full].reshape(mb, k, k)
         try:
-            r = np.linalg.cholesky(omega)  # lower
-        except np.linalg.LinAlgError:
-            return (np.inf, np.zeros_like(theta)) if grad else np.inf
-        diag = np.diag(r)
-        if not np.all(diag > 0):
-            return (np.inf, np.zeros_like(theta)) if grad else np.inf
-        r2 = diag[p] ** 2
-        logdet_l = float(np.log(d).sum())
-        dev = logdet_l + self.df * (1.0 + math.log(2.0 * math.pi * r2 / self.df))
+            r = np.linalg.cholesky(omega)
+            ok = None
+        except np.linalg.LinAlgError:  # pragma: no cover - only for numerically degenerate data
+            r = np.zeros_like(omega)
+            ok = np.ones(mb, bool)
+            for i in range(mb):
+                try:
+                    r[i] = np.linalg.cholesky(omega[i])
+                except np.linalg.LinAlgError:
+                    ok[i] = False
+                    r[i] = np.eye(k)
+        diag = np.diagonal(r, axis1=1, axis2=2)
+        r2 = diag[:, p] ** 2
+        logs = np.log(diag)
+        dev = np.log(d).sum(axis=0) + self.df * (1.0 + np.log(2.0 * np.pi / self.df) + 2 * logs[:, p])
         if self.red.method == "REML":
-            dev += 2.0 * float(np.log(diag[:p]).sum())
+            dev += 2.0 * logs[:, :p].sum(axis=1)
+        if ok is not None:  # pragma: no cover
+            dev[~ok] = np.inf
         if not grad:
             return dev
-        # gradient w.r.t. gamma, then chain rule to theta
-        fg = (self.f2.reshape(-1, self.K, self.L) @ g)  # (J, K)
-        second = (fg * (w * w)[:, None]).T @ self.e  # (K, L)
-        dh = t - second  # dH/dgamma, upper-triangle entries (K, L)
-        rx = r[:p, :p]
-        beta = np.linalg.solve(rx.T, np.linalg.solve(rx, omega[:p, p]))
-        a = np.append(-beta, 1.0)
-        sinv = np.linalg.inv(omega[:p, :p]) if self.red.method == "REML" else None
-        dgam = self.et @ w  # d logdet L / d gamma
-        for c in range(self.L):
-            dhc = self._sym(dh[:, c])
-            dr2 = -(a @ dhc @ a)
-            dgam[c] += self.df * dr2 / r2
-            if sinv is not None:
-                dgam[c] -= float(np.sum(sinv * dhc[:p, :p]))
-        return dev, dgam @ jac
+        # d H / d gamma_c = sum_j F_jc w_j - sum_j (F_j . gamma) e_jc w_j^2
+        J = self.red.J
+        fg = (self.f2 @ g.T).reshape(J, K, mb) * (w * w)[:, None, :]
+        second = (fg.reshape(J, K * mb).T @ self.e).reshape(K, mb, L).transpose(1, 0, 2)
+        dh = (t - second)[:, self.full, :].reshape(mb, k, k, L)
+        rx = r[:, :p, :p]
+        sinv = np.linalg.inv(omega[:, :p, :p])
+        beta = np.einsum("mab,mb->ma", sinv, omega[:, :p, p])
+        a = np.concatenate([-beta, np.ones((mb, 1))], axis=1)
+        dr2 = -np.einsum("ma,mabl,mb->ml", a, dh, a)
+        dgam = (self.et @ w).T + self.df * dr2 / r2[:, None]
+        if self.red.method == "REML":
+            dgam -= np.einsum("mab,mabl->ml", sinv, dh[:, :p, :p, :])
+        del rx
+        grads = (dgam[:, None, :] @ jac)[:, 0, :]
+        if ok is not None:  # pragma: no cover
+            grads[~ok] = 0.0
+        return dev, grads
 
     def solve(self, theta):
-        """Everything at a given theta, on the internal scale."""
+        """Everything at one theta, on the internal scale."""
         red = self.red
-        g, _ = self.gamma(theta)
-        d = 1.0 + self.e @ g
-        w = 1.0 / d
-        h = ((w @ self.f2).reshape(self.K, self.L)) @ g
-        omega = self._sym(self.a0u - h)
+        theta = np.asarray(theta, dtype=float)
+        g = self.gamma(theta[None], False)[0][0]
+        w = 1.0 / (1.0 + self.e @ g)
+        h = (self.f2t @ w).reshape(self.K, self.L) @ g
+        omega = (self.a0u - h)[self.full].reshape(self.k, self.k)
         p = red.p
         s = omega[:p, :p]
-        beta = np.linalg.solve(s, omega[:p, p])
+        sinv = np.linalg.inv(s)
+        beta = sinv @ omega[:p, p]
         r2 = float(omega[p, p] - omega[:p, p] @ beta)
         sigma2 = r2 / self.df
-        vcov = sigma2 * np.linalg.inv(s)
-        resid = red.zty - np.einsum("jqp,p->jq", red.ztx, beta)  # Z_j'(y_j - X_j beta)
+        vcov = sigma2 * sinv
+        resid = red.zty - red.ztx @ beta  # Z_j'(y_j - X_j beta), (J, q)
         if red.q == 1:
             wmat = (g[0] * w).reshape(-1, 1, 1)
         else:
             t1, t2, t3 = theta
-            lam = np.array([[t1, 0.0], [t2, t3]])
-            gm = lam @ lam.T
+            gm = np.array([[t1 * t1, t1 * t2], [t1 * t2, t2 * t2 + t3 * t3]])
             m = red.ztz
             adj = np.empty_like(m)
             adj[:, 0, 0], adj[:, 1, 1] = m[:, 1, 1], m[:, 0, 0]
@@ -650,92 +657,120 @@ class _Profile:
 
 
 # --------------------------------------------------------------------------------------
-# Optimization
+# Optimization: start from a batched grid, then projected Newton steps
 # --------------------------------------------------------------------------------------
 
 
-def _optimize_1d(prof: _Profile):
-    """Profiled criterion over theta >= 0: log grid to bracket, then bounded Brent."""
-    grid = np.concatenate([[0.0], np.logspace(-4, 4, 33)])
-    vals = np.array([prof.evaluate([t]) for t in grid])
-    while np.argmin(vals) == len(grid) - 1 and grid[-1] < 1e12:
-        more = grid[-1] * np.logspace(0.25, 2, 8)
-        grid = np.concatenate([grid, more])
-        vals = np.concatenate([vals, [prof.evaluate([t]) for t in more]])
-    k = int(np.argmin(vals))
-    lo = grid[max(k - 1, 0)]
-    hi = grid[min(k + 1, len(grid) - 1)]
-    res = optimize.minimize_scalar(lambda t: prof.evaluate([t]), bounds=(lo, hi),
-                                   method="bounded",
-                                   options={"xatol": 1e-13 * max(1.0, hi), "maxiter": 500})
-    best_t, best_f = float(res.x), float(res.fun)
-    # polish with Newton steps on the exact gradient (finite-differenced for curvature)
-    for _ in range(5):
-        if best_t <= 0:
+def _newton(prof: _Profile, theta, fixed=None, maxiter=100):
+    """Minimize the criterion over theta >= lower by projected Newton steps.
+
+    The gradient is exact; the Hessian is finite-differenced from gradients at
+    n_theta nearby points, evaluated in the same batch as the step-length candidates
+    of the previous step; eigenvalues are made positive (so every step is a descent
+    direction) and the best downhill candidate of a backtracking set is taken.
+    Coordinates in `fixed` stay where they are.  Returns theta, value, converged.
+    """
+    lower = prof.lower
+    n = theta.size
+    fixed = np.zeros(n, bool) if fixed is None else fixed
+    movable = np.flatnonzero(~fixed)
+    nm = movable.size
+    alphas = np.array([1.0, 0.5, 0.2, 0.05, 1e-2, 1e-3])
+    na = alphas.size
+    rows = np.arange(nm)
+
+    def around(th):
+        hstep = 1e-6 * np.maximum(np.abs(th[movable]), 1e-2)
+        pts = np.repeat(th[None], nm, axis=0)
+        pts[rows, movable] += hstep
+        return pts, hstep
+
+    pts, hstep = around(theta)
+    fv, gv = prof.batch(np.vstack([theta[None], pts]), grad=True)
+    f, gr, gp = float(fv[0]), gv[0], gv[1:]
+    converged = False
+    for _ in range(maxiter):
+        hess = (gp[:, movable] - gr[movable]) / hstep[:, None]
+        active = (theta[movable] <= lower[movable]) & (gr[movable] > 0)
+        free = np.flatnonzero(~active)
+        gfree = gr[movable][free]
+        if free.size == 0 or np.max(np.abs(gfree)) < 1e-10 * max(1.0, abs(f)):
+            converged = True
             break
-        f0, g0 = prof.evaluate([best_t], grad=True)
-        h = 1e-6 * max(best_t, 1e-3)
-        _, g1 = prof.evaluate([best_t + h], grad=True)
-        curv = (g1[0] - g0[0]) / h
-        if not curv > 0:
+        hess = hess[np.ix_(free, free)]
+        hess = 0.5 * (hess + hess.T)
+        evals, evecs = np.linalg.eigh(hess)
+        floor = 1e-8 * max(1.0, float(np.abs(evals).max()))
+        evals = np.maximum(np.abs(evals), floor)
+        step = np.zeros(n)
+        step[movable[free]] = -evecs @ ((evecs.T @ gfree) / evals)
+        cands = np.maximum(theta[None] + alphas[:, None] * step[None], lower)
+        pts, hnext = around(cands[0])
+        fv, gv = prof.batch(np.vstack([cands, pts]), grad=True)
+        better = np.flatnonzero(fv[:na] < f)
+        if better.size == 0:
+            # no decrease along the Newton direction: one steepest-descent try, else stop
+            sd = np.zeros(n)
+            sd[movable[free]] = -gfree / max(1.0, float(np.abs(evals).max()))
+            cands = np.maximum(theta[None] + alphas[:, None] * sd[None], lower)
+            fv, gv = prof.batch(cands, grad=True)
+            better = np.flatnonzero(fv < f)
+            if better.size == 0:
+                converged = bool(np.max(np.abs(step)) < 1e-7 * (1.0 + np.max(np.abs(theta))))
+                break
+            i = -1  # force a fresh Hessian below
+            j = int(better[0])
+            new, f_new, gr_new = cands[j], float(fv[j]), gv[j]
+        else:
+            i = int(better[0])
+            new, f_new, gr_new = cands[i], float(fv[i]), gv[i]
+        moved = float(np.max(np.abs(new - theta)))
+        decrease = f - f_new
+        theta, f, gr = new, f_new, gr_new
+        if i == 0:
+            gp, hstep = gv[na:], hnext
+        else:
+            pts, hstep = around(theta)
+            gp = prof.batch(pts, grad=True)[1]
+        if moved < 1e-13 * (1.0 + float(np.max(np.abs(theta)))) or decrease < 1e-15 * abs(f):
+            converged = True
             break
-        step = -g0[0] / curv
-        cand = max(best_t + step, 0.0)
-        fc = prof.evaluate([cand])
-        if fc <= best_f:
-            best_t, best_f = cand, fc
-        if abs(step) < 1e-14 * max(1.0, best_t):
-            break
-    if vals[0] <= best_f:
-        best_t, best_f = 0.0, float(vals[0])
-    return np.array([best_t]), best_f, bool(res.success)
+    return theta, f, converged
 
 
-def _optimize_2d(prof: _Profile):
-    """Profiled criterion over (theta1 >= 0, theta2, theta3 >= 0), lme4's bounds."""
-    bounds = [(0.0, None), (None, None), (0.0, None)]
-
-    def fun(th):
-        return prof.evaluate(th, grad=True)
-
-    best = None
-    starts = [np.array([1.0, 0.0, 1.0]), np.array([0.3, 0.0, 0.3]), np.array([3.0, 0.0, 3.0])]
-    ok = False
-    for k, start in enumerate(starts):
-        res = optimize.minimize(fun, start, jac=True, method="L-BFGS-B", bounds=bounds,
-                                options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000})
-        if np.isfinite(res.fun) and (best is None or res.fun < best[1] - 1e-9):
-            best = (res.x.copy(), float(res.fun))
-            ok = bool(res.success) or ok
-        elif best is not None and abs(res.fun - best[1]) <= 1e-9 and k >= 1:
-            break  # two starts agree: done
-        if k == 0 and res.success and np.isfinite(res.fun):
-            # second start only to guard against a local optimum; stop if it agrees
-            continue
-    theta, fval = best
-    # boundary candidates, as lme4 reaches them: theta1 = 0 or theta3 = 0 exactly
-    for fixed in (0, 2):
-        if theta[fixed] < 1e-3:
-            free = [i for i in range(3) if i != fixed]
-            sub_bounds = [bounds[i] for i in free]
-
-            def sub(th, fixed=fixed, free=free):
-                full = np.zeros(3)
-                full[free] = th
-                f, gr = prof.evaluate(full, grad=True)
-                return f, gr[free]
-
-            res = optimize.minimize(sub, theta[free], jac=True, method="L-BFGS-B",
-                                    bounds=sub_bounds,
-                                    options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000})
-            if np.isfinite(res.fun) and res.fun <= fval + 1e-9:
-                theta = np.zeros(3)
-                theta[free] = res.x
-                fval = float(res.fun)
-    if theta[0] == 0.0:
+def _optimize(prof: _Profile):
+    """Global start from a log grid along lme4's default direction, then Newton."""
+    if prof.n_theta == 1:
+        direction = np.ones(1)
+    else:
+        direction = np.array([1.0, 0.0, 1.0])
+    scales = np.concatenate([[0.0], np.logspace(-3, 3, 25)])
+    vals = prof.batch(scales[:, None] * direction[None])
+    while np.argmin(vals) == len(scales) - 1 and scales[-1] < 1e10:
+        more = scales[-1] * np.logspace(0.5, 3, 6)
+        scales = np.concatenate([scales, more])
+        vals = np.concatenate([vals, prof.batch(more[:, None] * direction[None])])
+    kbest = int(np.argmin(vals))
+    start = max(scales[kbest], scales[1]) * direction
+    theta, fval, ok = _newton(prof, start)
+    # boundary candidates, as lme4 reaches them: a bounded coordinate exactly 0
+    bounded = [0] if prof.n_theta == 1 else [0, 2]
+    for c in bounded:
+        if theta[c] < 1e-3:
+            cand = theta.copy()
+            cand[c] = 0.0
+            fixed = np.zeros(prof.n_theta, bool)
+            fixed[c] = True
+            if prof.n_theta > 1:
+                cand, fc, okc = _newton(prof, cand, fixed=fixed)
+            else:
+                fc, okc = float(prof.batch(cand[None])[0]), True
+            if fc <= fval + 1e-10 * max(1.0, abs(fval)):
+                theta, fval, ok = cand, fc, okc
+    if prof.n_theta == 3 and theta[0] == 0.0:
         # theta2 and theta3 then only enter through theta2^2 + theta3^2: canonical form
         theta = np.array([0.0, 0.0, math.hypot(theta[1], theta[2])])
-    return theta, fval, ok
+    return theta, fval, bool(ok)
 
 
 # --------------------------------------------------------------------------------------
@@ -751,12 +786,15 @@ def _chol2(gm):
     return t1, t2, t3
 
 
+def _readonly(arr) -> np.ndarray:
+    arr = np.array(arr, dtype=float, copy=True)
+    arr.flags.writeable = False
+    return arr
+
+
 def _fit(red: _Reduced) -> MixedModelResult:
     prof = _Profile(red)
-    if red.q == 1:
-        theta_s, fval, ok = _optimize_1d(prof)
-    else:
-        theta_s, fval, ok = _optimize_2d(prof)
+    theta_s, fval, ok = _optimize(prof)
     beta_s, sigma2, vcov_s, b_s, wmat = prof.solve(theta_s)
     sigma = math.sqrt(sigma2)
 
@@ -764,18 +802,16 @@ def _fit(red: _Reduced) -> MixedModelResult:
     beta = u @ beta_s
     beta[0] += red.y_mean
     vcov = u @ vcov_s @ u.T
-    fe_names = ["Intercept", *red.x_names]
-    varying = ("Intercept",) if red.q == 1 else ("Intercept", red.x_names[0])
-
     if red.q == 1:
         t = float(theta_s[0])
         gm = np.array([[t * t]])
         b = b_s
         cond_var = sigma2 * wmat[:, 0, 0].reshape(-1, 1)
         theta_out = [t]
-        theta_names = [f"{red.group_name}.Intercept"]
+        theta_names = (f"{red.group_name}.Intercept",)
         singular = t < _SINGULAR_TOL
         corr = float("nan")
+        varying = ("Intercept",)
     else:
         t1, t2, t3 = theta_s
         lam = np.array([[t1, 0.0], [t2, t3]])
@@ -785,8 +821,8 @@ def _fit(red: _Reduced) -> MixedModelResult:
         cond_var = sigma2 * np.stack([cov[:, 0, 0], cov[:, 1, 1]], axis=1)
         theta_out = list(_chol2(gm))
         slope = red.x_names[0]
-        theta_names = [f"{red.group_name}.Intercept", f"{red.group_name}.{slope}.Intercept",
-                       f"{red.group_name}.{slope}"]
+        theta_names = (f"{red.group_name}.Intercept", f"{red.group_name}.{slope}.Intercept",
+                       f"{red.group_name}.{slope}")
         # singular: rank-deficient covariance (judged on the scale-free internal theta)
         singular = bool(t1 < _SINGULAR_TOL or t3 < _SINGULAR_TOL)
         if gm[0, 0] > 0 and gm[1, 1] > 0:
@@ -795,28 +831,25 @@ def _fit(red: _Reduced) -> MixedModelResult:
                 corr = math.copysign(1.0, corr)
         else:
             corr = float("nan")
-    group_sd = sigma * np.sqrt(np.maximum(np.diag(gm), 0.0))
-    loglik = -0.5 * (fval + red.reml_offset)
-
-    labels = red.labels
-    ro = lambda arr: arr  # noqa: E731 - pandas objects are copied on every access
+        varying = ("Intercept", slope)
     return MixedModelResult(
-        _fixed_effects=pd.Series(ro(beta), index=pd.Index(fe_names), name="estimate"),
-        _fixed_effects_cov=pd.DataFrame(vcov, index=pd.Index(fe_names),
-                                        columns=pd.Index(fe_names)),
-        _group_sd=pd.Series(group_sd, index=pd.Index(list(varying)), name="sd"),
+        _beta=_readonly(beta),
+        _vcov=_readonly(vcov),
+        _fe_names=("Intercept", *red.x_names),
+        _sd=_readonly(sigma * np.sqrt(np.maximum(np.diag(gm), 0.0))),
         group_corr=corr,
         sigma=float(sigma),
-        _random_effects=pd.DataFrame(b, index=labels.copy(), columns=pd.Index(list(varying))),
-        _random_effects_sd=pd.DataFrame(np.sqrt(np.maximum(cond_var, 0.0)), index=labels.copy(),
-                                        columns=pd.Index(list(varying))),
-        loglik=float(loglik),
+        _re=_readonly(b),
+        _re_sd=_readonly(np.sqrt(np.maximum(cond_var, 0.0))),
+        _labels=red.labels,
+        _counts=_readonly(red.counts),
+        _theta=_readonly(theta_out),
+        _theta_names=theta_names,
+        loglik=float(-0.5 * (fval + red.reml_offset)),
         method=red.method,
         singular=bool(singular),
         n_obs=int(red.n),
         n_groups=int(red.J),
-        _group_sizes=pd.Series(red.counts.astype(np.int64), index=labels.copy(), name="n"),
-        _theta=pd.Series(theta_out, index=pd.Index(theta_names), name="theta"),
         y=red.y_name,
         group=red.group_name,
         x=tuple(red.x_names),

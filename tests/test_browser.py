@@ -1,0 +1,287 @@
+"""Real-browser tests: do in JupyterLab what a learner does.
+
+One JupyterLab server (private settings, a token, copies of the notebooks in a temp
+folder) and one Debian chromium for the whole session, driven by Playwright.
+
+* Every solution notebook with a widget: Run All Cells, no error output anywhere, then
+  every control of every explorer (``.ht-explorer``) is moved: a slider by the keyboard
+  on its handle and by typing into its number box, a dropdown by picking another option.
+  After each move the figure (``.ht-figure``, compared as screenshots) and the readout
+  (``.ht-readout``) must change; typing the start value back must bring the start
+  readout and figure back.  Screenshots go to ``tests/artifacts/browser/<notebook>/``.
+* Every lesson notebook: Run All Cells; the only errors are the ``NotImplementedError``
+  of the exercise stubs (cells tagged ``raises-exception``), one per stub.
+
+Without chromium at /usr/bin/chromium or without playwright the tests skip with a
+one-line reason; with ``CI=true`` that is a failure instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import uuid
+
+import pytest
+
+import browser_support as bs
+
+pytestmark = pytest.mark.browser
+
+WIDGET_NOTEBOOKS = bs.widget_notebooks()
+LESSON_NOTEBOOKS = bs.lesson_notebooks()
+
+
+# --------------------------------------------------------------------------- fixtures
+@pytest.fixture(scope="session")
+def browser():
+    reason = bs.browser_unavailable_reason()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {reason}", pytrace=False)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(bs.CHROMIUM),
+                                              args=bs.CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="session")
+def lab(browser, tmp_path_factory):
+    root = tmp_path_factory.mktemp("lab")
+    bs.copy_notebooks(root)
+    server = bs.LabServer(root)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()  # its own Popen handle: kernels, terminate, wait, kill
+
+
+@pytest.fixture
+def page(browser, lab):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000},
+                                  device_scale_factor=1, reduced_motion="reduce")
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+        lab.shutdown_kernels()  # each notebook's kernel goes when its test is done
+
+
+def _open_and_run(page, lab, folder, name):
+    """Open a notebook copy, Run All Cells, save it from the page; return the saved JSON."""
+    bs.open_notebook(page, lab, f"{folder}/{name}", workspace=f"t{uuid.uuid4().hex[:8]}")
+    prompts = bs.run_all_and_wait(page)
+    not_run = [i for i, p in enumerate(prompts) if not re.search(r"\d", p)]
+    assert not not_run, f"{folder}/{name}: code cells {not_run} did not run (prompts {prompts})"
+    return bs.save_and_read(page, lab.root / folder / name)
+
+
+# --------------------------------------------------------------------------- solutions
+_SNAPSHOT_JS = """([ex, j]) => {
+    const control = ex.querySelectorAll('.ht-slider')[j];
+    const img = ex.querySelector('.ht-figure');
+    const readout = ex.querySelector('.ht-readout');
+    const handle = control.querySelector('.noUi-handle');
+    const box = control.querySelector('.widget-readout');
+    const select = control.querySelector('select');
+    return {
+        src: img.getAttribute('src'),
+        loaded: img.complete && img.naturalWidth > 0,
+        readout: readout ? readout.textContent.trim() : null,
+        value: box ? box.textContent.trim() : (select ? select.value : null),
+        min: handle ? parseFloat(handle.getAttribute('aria-valuemin')) : null,
+        max: handle ? parseFloat(handle.getAttribute('aria-valuemax')) : null,
+    };
+}"""
+
+
+class Explorer:
+    """One `.ht-explorer` in the page and what the test does to its controls."""
+
+    def __init__(self, page, locator, index, outdir):
+        self.page, self.loc, self.index, self.outdir = page, locator, index, outdir
+        self.handle = locator.element_handle()
+        self.figure = locator.locator(".ht-figure").first
+
+    def snapshot(self, j):
+        return self.page.evaluate(_SNAPSHOT_JS, [self.handle, j])
+
+    def settle(self, j, before_src, what):
+        """Wait for a new figure from the kernel, then for everything to stop changing."""
+        try:
+            self.page.wait_for_function(
+                "([ex, src]) => ex.querySelector('.ht-figure').getAttribute('src') !== src",
+                arg=[self.handle, before_src], timeout=15_000)
+        except Exception as exc:  # playwright TimeoutError
+            raise AssertionError(f"{what}: the figure was never re-rendered "
+                                 f"(image src unchanged after 15 s)") from exc
+        state = bs.wait_stable(self.page, _SNAPSHOT_JS, [self.handle, j])
+        assert state["loaded"], f"{what}: the new figure PNG did not load in the browser"
+        return state
+
+    def shot(self, name):
+        png = self.figure.screenshot(animations="disabled", caret="hide")
+        (self.outdir / f"{name}.png").write_bytes(png)
+        return png
+
+    def names(self):
+        classes = self.loc.locator(".ht-slider").evaluate_all("els => els.map(e => [...e.classList])")
+        names = []
+        for j, cls in enumerate(classes):
+            specific = [c[len("ht-slider-"):] for c in cls if c.startswith("ht-slider-")]
+            names.append(specific[0] if specific else f"control{j + 1}")
+        return names
+
+    # -- sliders
+    def move_slider(self, j, name, record):
+        tag = f"e{self.index + 1}-{name}"
+        what = f"explorer {self.index + 1}, slider {name!r}"
+        control = self.loc.locator(".ht-slider").nth(j)
+        start = self.snapshot(j)
+        assert start["loaded"], f"{what}: figure not shown before moving"
+        before = self.shot(f"{tag}_before")
+
+        # 1. keyboard on the slider handle, away from the end it sits at
+        key = "ArrowLeft" if float(start["value"]) >= start["max"] else "ArrowRight"
+        control.locator(".noUi-handle").focus()
+        for _ in range(3):
+            self.page.keyboard.press(key)
+        keyed = self.settle(j, start["src"], f"{what} ({key} x3)")
+        after_keys = self.shot(f"{tag}_after_keys")
+        assert keyed["value"] != start["value"], f"{what}: {key} did not move the slider"
+        assert after_keys != before, f"{what}: figure unchanged after {key} (screenshots equal)"
+        assert keyed["readout"] != start["readout"], f"{what}: readout unchanged after {key}"
+
+        # 2. type a value into the number box
+        target = self._target(start, keyed)
+        typed = self._type(control, target, keyed["src"], f"{what} (typed {target})", j)
+        after_typed = self.shot(f"{tag}_after_typed")
+        lo, hi = start["min"], start["max"]
+        assert abs(float(typed["value"]) - float(target)) <= 0.02 * (hi - lo) + 1e-9, (
+            f"{what}: typed {target}, the slider shows {typed['value']}")
+        assert after_typed != after_keys, f"{what}: figure unchanged after typing {target}"
+        assert typed["readout"] != keyed["readout"], f"{what}: readout unchanged after typing"
+
+        # 3. type the start value back: the start readout and figure come back
+        back = self._type(control, start["value"], typed["src"], f"{what} (typed back)", j)
+        restored = self.shot(f"{tag}_restored")
+        assert back["value"] == start["value"]
+        assert back["readout"] == start["readout"], (
+            f"{what}: readout differs after returning to {start['value']}:\n"
+            f"  {start['readout']}\n  {back['readout']}")
+        assert restored == before, f"{what}: figure differs after returning to {start['value']}"
+        record.append({"explorer": self.index + 1, "control": name, "kind": "slider",
+                       "start": start["value"], "keys": f"{key} x3 -> {keyed['value']}",
+                       "typed": f"{target} -> {typed['value']}"})
+
+    @staticmethod
+    def _target(start, keyed):
+        """A value far from both the start and the keyed value, in the box's own format."""
+        lo, hi = start["min"], start["max"]
+        decimals = len(start["value"].split(".")[1]) if "." in start["value"] else 0
+        now = float(start["value"])
+        options = [lo + 0.25 * (hi - lo), lo + 0.75 * (hi - lo)]
+        target = max(options, key=lambda v: min(abs(v - now), abs(v - float(keyed["value"]))))
+        return f"{target:.{decimals}f}"
+
+    def _type(self, control, text, before_src, what, j):
+        box = control.locator(".widget-readout")
+        box.click()
+        self.page.keyboard.press("Control+a")
+        self.page.keyboard.type(text)
+        self.page.keyboard.press("Enter")
+        return self.settle(j, before_src, what)
+
+    # -- dropdowns (any `select` among the explorer's controls)
+    def pick_option(self, j, name, record):
+        tag = f"e{self.index + 1}-{name}"
+        what = f"explorer {self.index + 1}, dropdown {name!r}"
+        select = self.loc.locator(".ht-slider").nth(j).locator("select")
+        start = self.snapshot(j)
+        before = self.shot(f"{tag}_before")
+        options = select.locator("option").evaluate_all("os => os.map(o => o.value)")
+        other = next((o for o in options if o != start["value"]), None)
+        assert other is not None, f"{what}: only one option"
+        select.select_option(other)
+        picked = self.settle(j, start["src"], f"{what} (picked {other!r})")
+        after = self.shot(f"{tag}_after_select")
+        assert picked["value"] == other
+        assert after != before, f"{what}: figure unchanged after picking {other!r}"
+        assert picked["readout"] != start["readout"], f"{what}: readout unchanged"
+        select.select_option(start["value"])
+        back = self.settle(j, picked["src"], f"{what} (picked back)")
+        assert back["readout"] == start["readout"]
+        record.append({"explorer": self.index + 1, "control": name, "kind": "dropdown",
+                       "start": start["value"], "picked": other})
+
+
+@pytest.mark.parametrize("name", WIDGET_NOTEBOOKS)
+def test_solution_runs_and_every_explorer_control_changes_the_figure(name, lab, page):
+    nb = _open_and_run(page, lab, "solutions", name)
+    errors = bs.error_outputs(nb)
+    assert not errors, f"solutions/{name}: error outputs:\n" + "\n".join(
+        f"  code cell {i}: {out.get('ename')}: {out.get('evalue')}" for i, _, out in errors)
+    problems = bs.dom_problems(page)
+    assert not problems, f"solutions/{name}: errors shown in the page:\n" + "\n".join(problems)
+
+    expected = bs.explorer_cells(bs._read_nb(bs.REPO / "solutions" / name))
+    explorers = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .ht-explorer")
+    assert explorers.count() >= expected, (
+        f"solutions/{name}: {expected} explorer cell(s) but {explorers.count()} rendered")
+
+    outdir = bs.ARTIFACTS / name.removesuffix(".ipynb")
+    shutil.rmtree(outdir, ignore_errors=True)
+    outdir.mkdir(parents=True)
+    record: list[dict] = []
+    for i in range(explorers.count()):
+        explorer = Explorer(page, explorers.nth(i), i, outdir)
+        explorer.loc.scroll_into_view_if_needed()
+        names = explorer.names()
+        assert names, f"solutions/{name}: explorer {i + 1} has no .ht-slider controls"
+        for j, control in enumerate(names):
+            has_select = explorer.loc.locator(".ht-slider").nth(j).locator("select").count()
+            if has_select:
+                explorer.pick_option(j, control, record)
+            else:
+                explorer.move_slider(j, control, record)
+    (outdir / "covered.json").write_text(json.dumps(record, indent=1))
+    print(f"\n{name}: " + ", ".join(f"e{r['explorer']}-{r['control']}" for r in record))
+
+
+# --------------------------------------------------------------------------- lessons
+@pytest.mark.parametrize("name", LESSON_NOTEBOOKS)
+def test_lesson_runs_with_only_the_exercise_stubs_failing(name, lab, page):
+    nb = _open_and_run(page, lab, "lessons", name)
+    cells = bs.code_cells(nb)
+    stubs = [i for i, c in enumerate(cells) if bs.STUB in bs.source(c)]
+    errors = bs.error_outputs(nb)
+
+    unexpected = [f"  code cell {i}: {out.get('ename')}: {out.get('evalue')}"
+                  for i, cell, out in errors
+                  if not (out.get("ename") == "NotImplementedError" and i in stubs
+                          and "raises-exception" in cell.get("metadata", {}).get("tags", []))]
+    assert not unexpected, f"lessons/{name}: unexpected errors:\n" + "\n".join(unexpected)
+    assert sorted(i for i, _, _ in errors) == stubs, (
+        f"lessons/{name}: stubs in code cells {stubs}, NotImplementedError in "
+        f"{[i for i, _, _ in errors]}")
+
+    silent_checks = [i for i, c in enumerate(cells)
+                     if "check" in c.get("metadata", {}).get("tags", []) and not c.get("outputs")]
+    assert not silent_checks, f"lessons/{name}: check cells {silent_checks} gave no feedback"
+
+    problems = [p for p in bs.dom_problems(page) if "NotImplementedError" not in p]
+    assert not problems, f"lessons/{name}: errors shown in the page:\n" + "\n".join(problems)
+    expected = bs.explorer_cells(bs._read_nb(bs.REPO / "lessons" / name))
+    rendered = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .ht-explorer").count()
+    assert rendered >= expected, f"lessons/{name}: {expected} explorer(s), {rendered} rendered"

@@ -1,0 +1,133 @@
+"""lessons/ is exactly what `python -m hiertools build` makes of solutions/, and leaks nothing.
+
+nbval (configured in pyproject.toml) re-executes every notebook in both folders and compares
+the stored text outputs; these tests check the structure and the solution/lesson relation.
+"""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from hiertools import build
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
+NAMES = [p.name for p in SOLUTIONS]
+
+
+def _read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def _text_outputs(cell):
+    """The parts of a code cell's outputs that nbval compares (text, not images)."""
+    found = []
+    for out in cell.get("outputs", []):
+        if out.output_type == "stream":
+            found.append(("stream", out.text))
+        elif out.output_type in ("execute_result", "display_data"):
+            found.append(("data", out.data.get("text/plain")))
+        elif out.output_type == "error":
+            found.append(("error", out.ename))
+    return found
+
+
+def test_there_are_solutions_and_matching_lessons():
+    assert SOLUTIONS, "no solution notebooks found"
+    lessons = sorted(p.name for p in (ROOT / "lessons").glob("*.ipynb"))
+    assert lessons == NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_lesson_is_generated_from_its_solution(name):
+    solution, lesson = _read(ROOT / "solutions" / name), _read(ROOT / "lessons" / name)
+    expected = build.make_lesson(solution)
+    assert len(lesson.cells) == len(expected.cells)
+    for got, want in zip(lesson.cells, expected.cells):
+        assert (got.cell_type, got.source) == (want.cell_type, want.source), (
+            f"{name}: lessons/ is out of date; run `python -m hiertools build`")
+        assert got.metadata == want.metadata
+        if got.cell_type != "code":
+            continue
+        if build.is_answer_cell(got) or build.is_check(got):
+            assert got.outputs == [], f"{name}: outputs of exercise cells must be cleared"
+        else:  # everything else is kept, and the student copy reproduces it
+            assert _text_outputs(got) == _text_outputs(want), (
+                f"{name}: a non-exercise cell's output differs from the solution's:\n{got.source}")
+    assert lesson.metadata["hiertools"]["generated_from"].startswith("solutions/")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_solution_line_reaches_the_lesson(name):
+    assert [leak for leak in build.solution_leaks(ROOT) if leak.startswith(name)] == []
+    lesson_text = (ROOT / "lessons" / name).read_text()
+    assert build.BEGIN not in lesson_text and build.END not in lesson_text
+
+
+def test_leak_detector_finds_a_leak(tmp_path):
+    for folder in ("solutions", "lessons"):
+        (tmp_path / folder).mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "x = None\n### BEGIN SOLUTION\nx = secret_answer(42)\n### END SOLUTION")])
+    nbformat.write(nb, tmp_path / "solutions" / "01_t.ipynb")
+    nb.cells.append(nbformat.v4.new_code_cell("y = 1\nx = secret_answer(42)"))
+    nbformat.write(build.make_lesson(nb), tmp_path / "lessons" / "01_t.ipynb")
+    assert build.solution_leaks(tmp_path) == ["01_t.ipynb: x = secret_answer(42)"]
+
+
+def test_strip_solutions_keeps_indentation_and_rejects_unbalanced_markers():
+    src = "def f():\n    a = 1\n    ### BEGIN SOLUTION\n    return a\n    ### END SOLUTION"
+    assert build.strip_solutions(src, build.CODE_STUB) == (
+        "def f():\n    a = 1\n    # YOUR CODE HERE\n    raise NotImplementedError()")
+    with pytest.raises(ValueError, match="without"):
+        build.strip_solutions("### BEGIN SOLUTION\nx = 1", build.CODE_STUB)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_exercises_have_stubs_checks_and_nbgrader_metadata(name):
+    solution, lesson = _read(ROOT / "solutions" / name), _read(ROOT / "lessons" / name)
+    exercises = [c for c in solution.cells if build.is_exercise(c)]
+    code_exercises = [c for c in exercises if c.cell_type == "code"]
+    assert len(code_exercises) >= 3, f"{name}: at least 3 exercises"
+    for cell in exercises:
+        meta = cell.metadata["nbgrader"]
+        assert meta["solution"] is True and meta["schema_version"] == 3 and meta["grade_id"]
+    stubs = [c for c in lesson.cells
+             if c.cell_type == "code" and "raise NotImplementedError()" in c.source]
+    assert len(stubs) == len(code_exercises)
+    assert all("raises-exception" in c.metadata["tags"] for c in stubs)
+    for i, cell in enumerate(solution.cells):  # every code exercise is followed by its check
+        if cell in code_exercises:
+            follower = solution.cells[i + 1]
+            assert build.is_check(follower) and "ht.check(" in follower.source
+            assert "nbval-skip" in lesson.cells[i + 1].metadata["tags"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_lesson_has_the_course_structure(name):
+    nb = _read(ROOT / "solutions" / name)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert nb.cells[0].source.startswith(f"# {name[:2]} ·")
+    for heading in ("Learning objectives", "Prerequisites", "Time", "## Key points",
+                    "## Going further"):
+        assert heading in text, f"{name}: missing {heading!r}"
+    objectives = re.search(r"Learning objectives.*?\n((?:- .*\n?)+)", text).group(1)
+    assert 3 <= objectives.count("\n- ") + 1 <= 5
+    key_points = text.split("## Key points")[1].split("##")[0]
+    assert 3 <= len(re.findall(r"^- ", key_points, flags=re.M)) <= 6
+    imports = [c for c in nb.cells if c.cell_type == "code" and "import hiertools" in c.source]
+    assert len(imports) == 1, f"{name}: one import cell"
+    for cell in nb.cells:  # every figure is drawn then shown; no stray reprs under nbval
+        if cell.cell_type == "code" and "plt.subplots" in cell.source:
+            assert cell.source.rstrip().endswith("plt.show()"), cell.source
+
+
+def test_lesson_01_prints_the_seed_block_in_both_versions():
+    block = "5.038\n4 6.99 5.85 0.42\n11 6.79 6.2 0.66\n17 4.1 4.33 0.75\n"
+    for folder in ("solutions", "lessons"):
+        nb = _read(ROOT / folder / "01_three_ways.ipynb")
+        seed_cell = next(c for c in nb.cells if c.cell_type == "code" and "default_rng(1)" in c.source)
+        assert [o.text for o in seed_cell.outputs if o.output_type == "stream"] == [block]
+        assert "# e.g. 4 8.03 5.28 0.19" in seed_cell.source  # verbatim, wrong comments included

@@ -1,0 +1,69 @@
+"""The install files agree with each other and with what the README promises."""
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    tomllib = pytest.importorskip("tomli")
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~ \[;]", requirement.strip(), maxsplit=1)[0].lower()
+
+
+def _pyproject():
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def _environment_yml():
+    conda, pip = set(), []
+    in_pip = False
+    text = (ROOT / "environment.yml").read_text()
+    for line in text.split("\ndependencies:\n", 1)[1].splitlines():
+        stripped = line.strip()
+        if stripped.startswith("- pip:"):
+            in_pip = True
+            continue
+        if stripped.startswith("- "):
+            item = stripped[2:].strip()
+            if in_pip and line.startswith("      "):
+                pip.append(item)
+            else:
+                in_pip = False
+                conda.add(_name(item))
+    return conda, pip
+
+
+def test_environment_yml_lists_the_runtime_dependencies():
+    runtime = {_name(r) for r in _pyproject()["project"]["dependencies"]}
+    conda, pip = _environment_yml()
+    assert runtime <= conda, f"missing from environment.yml: {runtime - conda}"
+    extra = conda - runtime - {"python", "pip"}
+    assert not extra, f"environment.yml has dependencies pyproject.toml lacks: {extra}"
+    assert pip == ["-e ."], "environment.yml must install the course package from the repo"
+
+
+def test_python_versions_agree():
+    assert _pyproject()["project"]["requires-python"] == ">=3.10"
+    assert "python>=3.10" in (ROOT / "environment.yml").read_text()
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    commands = re.findall(r"```(?:bash|sh)\n(.*?)\n```", readme, flags=re.S)
+    test_command = next(c for c in commands if "pytest" in c)
+    assert test_command in (ROOT / ".ci" / "run").read_text()
+    lab_command = next(c for c in commands if "hiertools lab" in c)
+    assert "pip install -e ." in lab_command and len(commands) == 2
+
+
+def test_datasets_are_shipped_as_package_data():
+    data = _pyproject()["tool"]["setuptools"]["package-data"]["hiertools"]
+    assert "datasets/*.csv" in data and "datasets/*.json" in data

@@ -1,0 +1,69 @@
+"""Figures draw what they claim: arrows, points, limits, labels; never plt.show()."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+import hiertools as ht
+
+D = ht.simulate_districts()
+
+
+def test_shrinkage_plot_draws_one_arrow_per_group_from_raw_to_pooled():
+    pooled = ht.shrink(D["raw"], D["n"], tau=1.0, sigma=3.0)
+    ax = ht.plot_shrinkage(D["raw"], pooled, D["n"], mu=4.9, truth=D["true"])
+    segments = ax.hiertools_artists["arrows"].get_segments()
+    assert len(segments) == 12
+    for seg, n, a, b in zip(segments, D["n"], D["raw"], pooled):
+        assert seg[0].tolist() == [n, a] and seg[1].tolist() == [n, b]
+    assert ax.get_xscale() == "log"
+    assert ax.get_xlabel().startswith("group size") and ax.get_ylabel() == "estimate"
+    assert ax.hiertools_artists["mu"].get_ydata()[0] == 4.9
+    # marker area grows with group size
+    sizes = ax.collections[1].get_sizes()
+    assert sizes[np.argmax(D["n"])] > sizes[np.argmin(D["n"])]
+    labels = ax.get_legend_handles_labels()[1]
+    assert "raw estimate (no pooling)" in labels and "truth" in labels
+
+
+def test_shrinkage_plot_uses_given_axes_and_validates():
+    fig, ax = plt.subplots()
+    assert ht.plot_shrinkage([1.0, 2.0], [1.5, 1.8], [3, 30], ax=ax) is ax
+    with pytest.raises(ValueError, match="Lengths differ"):
+        ht.plot_shrinkage([1.0, 2.0], [1.5], [3, 30])
+
+
+def test_funnel_limits_follow_sigma_over_root_n():
+    ax = ht.plot_funnel(D["raw"], D["n"], sigma=3.0, center=5.0, levels=(0.95,))
+    upper = ax.lines[1]
+    x, y = upper.get_data()
+    np.testing.assert_allclose(y, 5.0 + 1.959964 * 3.0 / np.sqrt(x), rtol=1e-6)
+    assert ax.get_xlabel() == "group size $n_j$" and ax.get_ylabel() == "raw estimate"
+    points = ax.collections[0].get_offsets()
+    assert len(points) == 12
+
+
+def test_funnel_labels_the_extremes():
+    ax = ht.plot_funnel(D["raw"], D["n"], sigma=3.0, labels=D["district"], n_labels=2)
+    texts = [t.get_text() for t in ax.texts]
+    assert len(texts) == 4
+    top = D.loc[D["raw"].idxmax()]
+    assert f"{top['district']} (n={top['n']})" in texts
+
+
+def test_pooling_plot_rows_sorted_by_size():
+    est = pd.DataFrame({"no pooling": D["raw"].to_numpy(), "complete pooling": 5.0},
+                       index=D["district"])
+    ax = ht.plot_pooling(est, n=D["n"], truth=D["true"])
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[0] == "D05 (n=4)" and len(labels) == 12
+    assert len(ax.collections) == 3
+    with pytest.raises(TypeError, match="estimates must be a DataFrame"):
+        ht.plot_pooling(D["raw"])
+
+
+def test_plots_never_call_show(monkeypatch):
+    monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("plt.show() called"))
+    ht.plot_funnel(D["raw"], D["n"], sigma=3.0)
+    ht.plot_shrinkage(D["raw"], D["raw"], D["n"])

@@ -1,0 +1,76 @@
+"""Explorers: thin, fast, in-place, and importing hiertools does not import ipywidgets."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import hiertools as ht
+
+
+def test_import_hiertools_does_not_import_ipywidgets():
+    code = "import sys, hiertools; print('ipywidgets' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def _slider(explorer, css):
+    return next(w for w in explorer.children if css in w._dom_classes)
+
+
+def test_pooling_explorer_defaults_to_the_seed_districts_and_starts_at_tau_hat():
+    explorer = ht.pooling_explorer()
+    slider = _slider(explorer, "ht-slider-trust")
+    d = ht.simulate_districts()
+    tau_hat = ht.estimate_tau(d["raw"], 3 / np.sqrt(d["n"]))
+    assert slider.value == pytest.approx(ht.shrinkage_weights(tau_hat, 3.0, np.median(d["n"])),
+                                         abs=0.005)
+    assert "ht-explorer" in explorer._dom_classes
+    assert repr(explorer) == "<Pooling explorer: move the sliders to explore>"
+
+
+def test_pooling_explorer_moves_arrows_in_place_to_both_limits():
+    explorer = ht.pooling_explorer()
+    slider = _slider(explorer, "ht-slider-trust")
+    ax = explorer.figure_view.figure.axes[0]
+    arrows = ax.hiertools_artists["arrows"]
+    image, d = explorer.figure_view.image, ht.simulate_districts()
+
+    slider.value = 0.0  # complete pooling: every arrow ends on the n-weighted mean
+    ends = np.array([seg[1][1] for seg in arrows.get_segments()])
+    np.testing.assert_allclose(ends, np.average(d["raw"], weights=d["n"]))
+    assert "complete pooling" in _readout(explorer)
+    picture = image.value
+
+    slider.value = 1.0  # no pooling: arrows of length zero
+    assert ax.hiertools_artists["arrows"] is arrows  # same artist, updated in place
+    lengths = [abs(seg[1][1] - seg[0][1]) for seg in arrows.get_segments()]
+    assert max(lengths) == 0 and "no pooling" in _readout(explorer)
+    assert image.value != picture
+
+
+def _readout(explorer):
+    return next(w for w in explorer.children if "ht-readout" in w._dom_classes).value
+
+
+def test_pooling_explorer_accepts_learner_data():
+    rows = ht.simulate_districts(8, seed=3, observations=True)
+    explorer = ht.pooling_explorer(data=rows, y="y", group="district")
+    assert len(explorer.figure_view.figure.axes[0].hiertools_artists["arrows"].get_segments()) == 8
+    explorer = ht.pooling_explorer([1.0, 2.0, 6.0], n=[3, 10, 40], sigma=2.0)
+    assert "weights on own data" in _readout(explorer)
+    with pytest.raises(ValueError, match="also pass n="):
+        ht.pooling_explorer([1.0, 2.0])
+    with pytest.raises(ValueError, match="also pass y="):
+        ht.pooling_explorer(data=rows)
+
+
+def test_pooling_explorer_redraws_well_under_100_ms():
+    explorer = ht.pooling_explorer()
+    slider = _slider(explorer, "ht-slider-trust")
+    for value in np.linspace(0, 1, 41):
+        slider.value = round(float(value), 2)
+    times = explorer.redraw_times_ms[1:]
+    assert len(times) >= 40
+    assert np.median(times) < 50, f"median redraw {np.median(times):.1f} ms"
