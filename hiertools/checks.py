@@ -295,3 +295,11 @@ def _check_new_district(answer):
     if not np.isclose(value, w * 9.0 + (1 - w) * mu_hat, atol=5e-3):
         raise _Wrong("that is not the partially pooled estimate (2 decimals are enough).")
     return "the new district keeps part of its high rate and borrows the rest from the others."
+
+
+# --- lesson 02 ---------------------------------------------------------------------------------
+# (lesson 02 checks go here)
+
+
+# --- lesson 03 ---------------------------------------------------------------------------------
+# (lesson 03 checks go here)

@@ -284,3 +284,7 @@ def plot_pooling(estimates: pd.DataFrame, n=None, *, truth=None, ax=None, xlabel
               ncol=4, fontsize="small", frameon=False)
     ax.grid(axis="x", alpha=0.3)
     return ax
+
+
+# --- lesson 02: county panel and caterpillar plot ---------------------------------------------
+# (lesson 02 plots go here)
