@@ -17,9 +17,10 @@ from .data import dataset_info, list_datasets, load, simulate_districts
 from .empirical_bayes import estimate_tau, james_stein
 from .mixed import MixedModelResult, fit_varying_intercepts, fit_varying_slopes
 from .plots import plot_funnel, plot_pooling, plot_shrinkage
+from .plots import plot_caterpillar, plot_county_panel
 from .pooling import complete_pooling, group_summary, no_pooling, partial_pooling
 from .shrinkage import pooled_mean, shrink, shrinkage_weights
-from .widgets import pooling_explorer
+from .widgets import pooling_explorer, shrinkage_explorer
 
 __version__ = "0.1.0"
 
@@ -36,8 +37,9 @@ __all__ = [
     "fit_varying_intercepts", "fit_varying_slopes", "MixedModelResult",
     # plots
     "plot_shrinkage", "plot_funnel", "plot_pooling",
+    "plot_county_panel", "plot_caterpillar",
     # widgets
-    "pooling_explorer",
+    "pooling_explorer", "shrinkage_explorer",
     # exercise checks
     "check", "list_exercises",
 ]

@@ -303,3 +303,66 @@ def _check_new_district(answer):
 
 # --- lesson 03 ---------------------------------------------------------------------------------
 # (lesson 03 checks go here)
+def _lesson03_fit():
+    """tau, sigma and Lac qui Parle's n from lesson 02's model, as lesson 03 uses them."""
+    from .data import load
+    from .mixed import fit_varying_intercepts
+
+    radon = load("radon")
+    fit = fit_varying_intercepts(radon, "log_radon", "county", x="floor")
+    n_lqp = int((radon["county"] == "LAC QUI PARLE").sum())
+    return float(fit.group_sd["Intercept"]), float(fit.sigma), n_lqp
+
+
+@_exercise("03-half-weight-tau", "The tau at which Lac qui Parle's weight is one half",
+           "set w = 1/2 in w = tau^2 / (tau^2 + sigma^2 / n) and solve for tau.")
+def _check_half_weight_tau(answer):
+    _, sigma, n = _lesson03_fit()
+    value = _as_number(answer, "your answer")
+    if np.isclose(value, sigma**2 / n, rtol=1e-4):
+        raise _Wrong("that is tau squared; the question asks for tau (a standard deviation).")
+    if np.isclose(value, sigma, rtol=1e-4):
+        raise _Wrong("that would be right for a county with one home; Lac qui Parle has two.")
+    if value < 0:
+        raise _Wrong("tau is a standard deviation, so it cannot be negative.", "invalid")
+    if not np.isclose(value, sigma / np.sqrt(n), rtol=1e-4):
+        raise _Wrong("at that tau the weight is not one half.")
+    return "at tau = sigma / sqrt(n) the county's own data and the overall mean count equally."
+
+
+@_exercise("03-posterior-sd", "Posterior SD of Lac qui Parle's intercept",
+           "precisions add: the posterior precision is 1/tau^2 + n/sigma^2.")
+def _check_posterior_sd(answer):
+    tau, sigma, n = _lesson03_fit()
+    value = _as_number(answer, "your answer")
+    expected = 1 / np.sqrt(1 / tau**2 + n / sigma**2)
+    if np.isclose(value, expected**2, rtol=1e-4):
+        raise _Wrong("that is the posterior variance; take its square root.")
+    if np.isclose(value, np.sqrt(tau**2 + sigma**2 / n), rtol=1e-4):
+        raise _Wrong("that is the SD of the raw mean around mu (variances added); for the "
+                     "posterior, add precisions instead.")
+    if np.isclose(value, sigma / np.sqrt(n), rtol=1e-4):
+        raise _Wrong("that is the standard error of the raw mean alone (no pooling); the prior "
+                     "adds information too.")
+    if not np.isclose(value, expected, rtol=1e-4):
+        raise _Wrong("that is not the posterior standard deviation.")
+    return "smaller than both tau and sigma / sqrt(n): prior and data each add information."
+
+
+@_exercise("03-n-for-weight", "Smallest county size with weight at least 0.9",
+           "solve tau^2 / (tau^2 + sigma^2 / n) >= 0.9 for n, then round up to a whole number.")
+def _check_n_for_weight(answer):
+    tau, sigma, _ = _lesson03_fit()
+    value = _as_number(answer, "your answer")
+    exact = 9 * sigma**2 / tau**2
+    expected = int(np.ceil(exact))
+    if value != int(value):
+        raise _Wrong("give a whole number of homes.", "invalid",
+                     hint="you found where the weight is exactly 0.9; now round up.")
+    if int(value) == int(np.floor(exact)):
+        raise _Wrong("with that many homes the weight is still just below 0.9; round up.")
+    if int(value) == int(np.ceil(sigma**2 / tau**2)):
+        raise _Wrong("that is where the weight reaches one half, not 0.9.")
+    if int(value) != expected:
+        raise _Wrong("at that size the weight is not the first one to reach 0.9.")
+    return "that is the smallest county size whose own data get at least 90% of the weight."

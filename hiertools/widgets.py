@@ -23,7 +23,7 @@ import numpy as np
 
 from ._validation import as_float_array, check_same_length
 
-__all__ = ["pooling_explorer"]
+__all__ = ["pooling_explorer", "shrinkage_explorer"]
 
 
 @cache
@@ -118,8 +118,12 @@ def _readout():
     return label
 
 
-def _districts_data(data, y, group, raw, n, sigma):
-    """Resolve the explorer's input: a DataFrame of observations, or raw means with n and sigma."""
+def _group_data(data, y, group, raw, n, sigma, labels, default):
+    """Resolve an explorer's input to (raw means, sizes, sigma, labels, truth).
+
+    Accepts a DataFrame of observations (``data``, ``y``, ``group``), or raw group
+    means with their sizes and the within-group SD, or nothing (then ``default()``).
+    """
     from .pooling import group_summary
 
     if data is not None:
@@ -130,21 +134,33 @@ def _districts_data(data, y, group, raw, n, sigma):
             raise ValueError("Every group has one observation, so sigma cannot be estimated; "
                              "pass raw=, n= and sigma= instead.")
         within = (summary["var"].fillna(0) * (summary["n"] - 1)).sum() / (summary["n"] - 1).sum()
-        return (summary["mean"].to_numpy(), summary["n"].to_numpy(float), float(np.sqrt(within)),
+        sigma = float(np.sqrt(within)) if sigma is None else sigma
+        return (summary["mean"].to_numpy(), summary["n"].to_numpy(float), float(sigma),
                 [str(i) for i in summary.index], None)
     if raw is None:
-        from .data import simulate_districts
-
-        d = simulate_districts()
-        return (d["raw"].to_numpy(), d["n"].to_numpy(float), 3.0, list(d["district"]),
-                d["true"].to_numpy())
+        return default()
     raw = as_float_array(raw, "raw")
     if n is None or sigma is None:
         raise ValueError("With raw=..., also pass n= (group sizes) and sigma= (within-group SD).")
     n = as_float_array(n, "n", positive=True)
     check_same_length(raw=raw, n=n)
     sigma = float(as_float_array(sigma, "sigma", allow_scalar=True, positive=True))
-    return raw, n, sigma, [str(i) for i in range(1, raw.size + 1)], None
+    if labels is None:
+        labels = [str(i) for i in range(1, raw.size + 1)]
+    else:
+        labels = [str(label) for label in labels]
+        if len(labels) != raw.size:
+            raise ValueError(f"labels has {len(labels)} entries but raw has {raw.size}; "
+                             "pass one label per group.")
+    return raw, n, sigma, labels, None
+
+
+def _seed_districts():
+    from .data import simulate_districts
+
+    d = simulate_districts()
+    return (d["raw"].to_numpy(), d["n"].to_numpy(float), 3.0, list(d["district"]),
+            d["true"].to_numpy())
 
 
 def _tau_for_trust(trust: float, sigma: float, n_typical: float) -> float:
@@ -188,7 +204,8 @@ def pooling_explorer(raw=None, n=None, sigma=None, *, data=None, y=None, group=N
     from .plots import plot_shrinkage, update_shrinkage
     from .shrinkage import pooled_mean, shrink, shrinkage_weights
 
-    raw, n, sigma, labels, default_truth = _districts_data(data, y, group, raw, n, sigma)
+    raw, n, sigma, labels, default_truth = _group_data(data, y, group, raw, n, sigma, None,
+                                                       _seed_districts)
     truth = default_truth if truth is None else as_float_array(truth, "truth")
     n_typical = float(np.median(n))
     tau_hat = estimate_tau(raw, sigma / np.sqrt(n), method="REML")
@@ -234,4 +251,162 @@ def pooling_explorer(raw=None, n=None, sigma=None, *, data=None, y=None, group=N
     slider.observe(redraw, names="value")
     redraw()
     return _explorer_base()([slider, readout, view.image], title="Pooling explorer",
+                            figure_view=view)
+
+
+def _radon_counties():
+    """Lesson 03's own data: county means of log radon and the REML fit of the intercept model."""
+    from .data import load
+    from .mixed import fit_varying_intercepts
+    from .pooling import group_summary
+
+    radon = load("radon")
+    summary = group_summary(radon, "log_radon", "county")
+    fit = fit_varying_intercepts(radon, "log_radon", "county")
+    return (summary["mean"].to_numpy(), summary["n"].to_numpy(float), float(fit.sigma),
+            list(summary.index), None), float(fit.group_sd["Intercept"])
+
+
+def shrinkage_explorer(raw=None, n=None, sigma=None, *, tau=None, data=None, y=None, group=None,
+                       labels=None, focus=None, ylabel="estimate"):
+    """Sliders for τ, σ and one group's size; watch the estimates, weights and arrows move.
+
+    Left: every group's arrow from its raw mean to its partially pooled estimate
+    :math:`w_j\\bar y_j + (1-w_j)\\hat\\mu`, placed by group size.  Right: the weight curve
+    :math:`w(n) = \\tau^2/(\\tau^2 + \\sigma^2/n)` with every group on it; it crosses one
+    half at :math:`n = \\sigma^2/\\tau^2`.  The chosen group is highlighted in both, and its
+    size can be changed with the last slider.
+
+    Parameters
+    ----------
+    raw, n, sigma : optional
+        Raw group means, group sizes and within-group SD.  With no arguments, the
+        85 Minnesota counties' mean log radon (lesson 03's data), with σ and τ from
+        the REML fit of the varying-intercept model.
+    tau : float, optional
+        Starting between-group SD; default: estimated (REML).
+    data, y, group : optional
+        Alternatively, a DataFrame of observations with outcome and group columns.
+    labels : list, optional
+        Group labels for `raw`.
+    focus : optional
+        Label of the group to highlight first; default: the smallest group farthest
+        from the mean.
+    ylabel : str
+        Label of the estimate axis.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Sliders (CSS classes ``ht-slider-tau``, ``ht-slider-sigma``, ``ht-slider-n``), a
+        group dropdown (``ht-dropdown-group``), a readout and the figure.
+    """
+    import ipywidgets as widgets
+
+    from .empirical_bayes import estimate_tau
+    from .plots import COLORS, _plain_log_axis, plot_shrinkage, update_shrinkage
+    from .shrinkage import pooled_mean, shrink, shrinkage_weights
+
+    default_tau = None
+    if raw is None and data is None:
+        (raw, n0, sigma, labels, _), default_tau = _radon_counties()
+        ylabel = "mean log radon, log(pCi/L)" if ylabel == "estimate" else ylabel
+    else:
+        raw, n0, sigma, labels, _ = _group_data(data, y, group, raw, n, sigma, labels, None)
+    if tau is None:
+        tau = default_tau if default_tau is not None else estimate_tau(raw, sigma / np.sqrt(n0))
+    tau = float(as_float_array(tau, "tau", allow_scalar=True, nonnegative=True))
+    if focus is None:
+        smallest = np.flatnonzero(n0 == n0.min())
+        focus_index = int(smallest[np.argmax(np.abs(raw[smallest] - raw.mean()))])
+    elif str(focus) in labels:
+        focus_index = labels.index(str(focus))
+    else:
+        raise ValueError(f"focus={focus!r} is not one of the group labels, e.g. {labels[:3]}.")
+
+    n_max = int(max(100, 2 * n0.max()))
+    n = n0.copy()
+    view = _FigureView(figsize=(10, 4.2))
+    left, right = view.figure.subplots(1, 2, width_ratios=[1.6, 1])
+    plot_shrinkage(raw, shrink(raw, n, tau, sigma), n, mu=pooled_mean(raw, n, tau, sigma),
+                   ax=left, ylabel=ylabel, title="Raw means shrink toward μ̂: small groups travel farthest")
+    left.set_xlim(0.8, n_max * 1.25)
+    spread = np.ptp(raw)
+    left.set_ylim(raw.min() - 0.08 * spread, raw.max() + 0.08 * spread)
+    focus_head = left.scatter([n[focus_index]], [raw[focus_index]], s=90, facecolors="none",
+                              edgecolors=COLORS["highlight"], linewidths=2.2, zorder=6)
+    grid = np.geomspace(1, n_max * 1.25, 200)
+    curve, = right.plot(grid, shrinkage_weights(tau, sigma, grid), color=COLORS["partial pooling"],
+                        label="w(n) = τ² / (τ² + σ²/n)")
+    dots = right.scatter(n, shrinkage_weights(tau, sigma, n), s=14,
+                         color=COLORS["partial pooling"], zorder=3, label="groups")
+    focus_dot = right.scatter([n[focus_index]], [0.5], s=90, facecolors="none",
+                              edgecolors=COLORS["highlight"], linewidths=2.2, zorder=4,
+                              label="chosen group")
+    right.axhline(0.5, color="0.6", linestyle=":", linewidth=1)
+    half = right.axvline(1.0, color="0.6", linestyle=":", linewidth=1, label="w = ½ at n = σ²/τ²")
+    _plain_log_axis(right.xaxis)
+    right.set_xlim(0.8, n_max * 1.25)
+    right.set_ylim(-0.02, 1.02)
+    right.set_xlabel("group size $n$ (log scale)")
+    right.set_ylabel("weight on the group's own mean, $w$")
+    right.set_title("Weight = reliability of own data")
+    right.legend(loc="lower right", fontsize="small", frameon=False)
+    right.grid(alpha=0.3)
+    view.freeze([*left.hiertools_artists.values(), focus_head, curve, dots, focus_dot, half])
+
+    style = {"readout_format": ".2f", "continuous_update": True}
+    tau_slider = _slider("FloatSlider", "τ (between-group SD)", "ht-slider-tau",
+                         value=round(tau, 2), min=0.0, max=round(max(3 * tau, np.std(raw), 0.1), 2),
+                         step=0.01, **{k: v for k, v in style.items() if k != "continuous_update"})
+    sigma_slider = _slider("FloatSlider", "σ (within-group SD)", "ht-slider-sigma",
+                           value=round(sigma, 2), min=round(max(0.05 * sigma, 0.01), 2),
+                           max=round(3 * sigma, 2), step=0.01, readout_format=".2f")
+    group_box = widgets.Dropdown(options=labels, value=labels[focus_index],
+                                 description="chosen group", style={"description_width": "initial"})
+    group_box.add_class("ht-dropdown-group")
+    n_slider = _slider("IntSlider", "its size n", "ht-slider-n", value=int(n[focus_index]),
+                       min=1, max=n_max, step=1)
+    readout = _readout()
+    state = {"focus": focus_index, "busy": False}
+
+    def redraw(change=None):
+        if state["busy"]:
+            return
+        started = time.perf_counter()
+        j = state["focus"]
+        n[j] = n_slider.value
+        tau_now, sigma_now = float(tau_slider.value), float(sigma_slider.value)
+        estimates = shrink(raw, n, tau_now, sigma_now)
+        mu = pooled_mean(raw, n, tau_now, sigma_now)
+        w = shrinkage_weights(tau_now, sigma_now, n)
+        update_shrinkage(left, raw, estimates, n, mu=mu)
+        focus_head.set_offsets([[n[j], estimates[j]]])
+        curve.set_ydata(shrinkage_weights(tau_now, sigma_now, grid))
+        dots.set_offsets(np.column_stack([n, w]))
+        focus_dot.set_offsets([[n[j], w[j]]])
+        n_half = sigma_now**2 / tau_now**2 if tau_now > 0 else np.inf
+        half.set_xdata([min(n_half, 1e9)] * 2)
+        half_text = f"{n_half:.1f}" if np.isfinite(n_half) else "∞ (τ = 0: complete pooling)"
+        readout.value = (f"<b>{labels[j]}</b>: n = {n[j]:g}, raw mean {raw[j]:.2f} → "
+                         f"partially pooled {estimates[j]:.2f}, weight {w[j]:.2f} on its own mean"
+                         f" &nbsp;|&nbsp; μ̂ = {mu:.2f} &nbsp;|&nbsp; weight ½ at n = σ²/τ² = "
+                         f"{half_text}")
+        view.render(started)
+
+    def choose(change):
+        n[state["focus"]] = n0[state["focus"]]  # the previous group gets its real size back
+        state["focus"] = labels.index(change["new"])
+        state["busy"] = True
+        n_slider.value = int(n0[state["focus"]])
+        state["busy"] = False
+        redraw()
+
+    for slider in (tau_slider, sigma_slider, n_slider):
+        slider.observe(redraw, names="value")
+    group_box.observe(choose, names="value")
+    redraw()
+    controls = widgets.HBox([widgets.VBox([tau_slider, sigma_slider]),
+                             widgets.VBox([group_box, n_slider])])
+    return _explorer_base()([controls, readout, view.image], title="Shrinkage explorer",
                             figure_view=view)

@@ -79,12 +79,19 @@ def page(browser, lab):
 
 
 def _open_and_run(page, lab, folder, name):
-    """Open a notebook copy, Run All Cells, save it from the page; return the saved JSON."""
+    """Open a notebook copy, Run All Cells, save it from the page.
+
+    Returns the saved notebook (JSON) and the indices of code cells that did not run.
+    """
     bs.open_notebook(page, lab, f"{folder}/{name}", workspace=f"t{uuid.uuid4().hex[:8]}")
     prompts = bs.run_all_and_wait(page)
     not_run = [i for i, p in enumerate(prompts) if not re.search(r"\d", p)]
-    assert not not_run, f"{folder}/{name}: code cells {not_run} did not run (prompts {prompts})"
-    return bs.save_and_read(page, lab.root / folder / name)
+    return bs.save_and_read(page, lab.root / folder / name), not_run
+
+
+def _describe(errors):
+    return "\n".join(f"  code cell {i}: {out.get('ename')}: {out.get('evalue')}\n"
+                     f"    {bs.source(cell)[:120]!r}" for i, cell, out in errors)
 
 
 # --------------------------------------------------------------------------- solutions
@@ -125,7 +132,8 @@ class Explorer:
                 arg=[self.handle, before_src], timeout=15_000)
         except Exception as exc:  # playwright TimeoutError
             raise AssertionError(f"{what}: the figure was never re-rendered "
-                                 f"(image src unchanged after 15 s)") from exc
+                                 f"(image src unchanged after 15 s: {exc.__class__.__name__})"
+                                 ) from None
         state = bs.wait_stable(self.page, _SNAPSHOT_JS, [self.handle, j])
         assert state["loaded"], f"{what}: the new figure PNG did not load in the browser"
         return state
@@ -228,10 +236,11 @@ class Explorer:
 
 @pytest.mark.parametrize("name", WIDGET_NOTEBOOKS)
 def test_solution_runs_and_every_explorer_control_changes_the_figure(name, lab, page):
-    nb = _open_and_run(page, lab, "solutions", name)
+    nb, not_run = _open_and_run(page, lab, "solutions", name)
     errors = bs.error_outputs(nb)
-    assert not errors, f"solutions/{name}: error outputs:\n" + "\n".join(
-        f"  code cell {i}: {out.get('ename')}: {out.get('evalue')}" for i, _, out in errors)
+    if errors:
+        pytest.fail(f"solutions/{name}: error outputs:\n" + _describe(errors), pytrace=False)
+    assert not not_run, f"solutions/{name}: code cells {not_run} did not run"
     problems = bs.dom_problems(page)
     assert not problems, f"solutions/{name}: errors shown in the page:\n" + "\n".join(problems)
 
@@ -262,16 +271,18 @@ def test_solution_runs_and_every_explorer_control_changes_the_figure(name, lab, 
 # --------------------------------------------------------------------------- lessons
 @pytest.mark.parametrize("name", LESSON_NOTEBOOKS)
 def test_lesson_runs_with_only_the_exercise_stubs_failing(name, lab, page):
-    nb = _open_and_run(page, lab, "lessons", name)
+    nb, not_run = _open_and_run(page, lab, "lessons", name)
     cells = bs.code_cells(nb)
     stubs = [i for i, c in enumerate(cells) if bs.STUB in bs.source(c)]
     errors = bs.error_outputs(nb)
 
-    unexpected = [f"  code cell {i}: {out.get('ename')}: {out.get('evalue')}"
-                  for i, cell, out in errors
+    unexpected = [(i, cell, out) for i, cell, out in errors
                   if not (out.get("ename") == "NotImplementedError" and i in stubs
                           and "raises-exception" in cell.get("metadata", {}).get("tags", []))]
-    assert not unexpected, f"lessons/{name}: unexpected errors:\n" + "\n".join(unexpected)
+    if unexpected:
+        pytest.fail(f"lessons/{name}: errors other than the NotImplementedError of a stub "
+                    f"tagged raises-exception:\n" + _describe(unexpected), pytrace=False)
+    assert not not_run, f"lessons/{name}: code cells {not_run} did not run"
     assert sorted(i for i, _, _ in errors) == stubs, (
         f"lessons/{name}: stubs in code cells {stubs}, NotImplementedError in "
         f"{[i for i, _, _ in errors]}")

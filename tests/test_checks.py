@@ -88,3 +88,31 @@ def test_strict_mode_for_autograders():
 def test_unknown_exercise():
     with pytest.raises(ValueError, match="01-no-pooling"):
         ht.check("01-nope", 1)
+
+
+# lesson 03: expected values recomputed here from the published radon fit (COURSE.md reference
+# values: county SD 0.3282, residual SD 0.7556) and Lac qui Parle's two homes
+TAU, SIGMA, N_LQP = 0.3282, 0.7556, 2
+
+
+def test_half_weight_tau_check():
+    assert ht.check("03-half-weight-tau", SIGMA / np.sqrt(N_LQP))
+    assert "tau squared" in ht.check("03-half-weight-tau", SIGMA**2 / N_LQP).message
+    assert "one home" in ht.check("03-half-weight-tau", SIGMA).message
+
+
+def test_posterior_sd_check():
+    expected = 1 / np.sqrt(1 / TAU**2 + N_LQP / SIGMA**2)
+    assert ht.check("03-posterior-sd", expected)
+    assert "variance" in ht.check("03-posterior-sd", expected**2).message
+    assert "add precisions" in ht.check("03-posterior-sd", np.sqrt(TAU**2 + SIGMA**2 / 2)).message
+    assert "no pooling" in ht.check("03-posterior-sd", SIGMA / np.sqrt(2)).message
+
+
+def test_n_for_weight_check():
+    exact = 9 * SIGMA**2 / TAU**2  # w >= 0.9  <=>  n >= 9 sigma^2 / tau^2 = 47.7
+    assert ht.check("03-n-for-weight", int(np.ceil(exact)))
+    assert ht.check("03-n-for-weight", np.int64(np.ceil(exact)))
+    assert "round up" in ht.check("03-n-for-weight", int(np.floor(exact))).message
+    assert ht.check("03-n-for-weight", exact).status == "invalid"
+    assert "one half" in ht.check("03-n-for-weight", int(np.ceil(SIGMA**2 / TAU**2))).message

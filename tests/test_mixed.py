@@ -446,7 +446,7 @@ def test_group_labels_sorted_like_pandas():
     data = load("radon")
     fit = fit_varying_intercepts(data, "log_radon", "county")
     assert list(fit.random_effects.index) == sorted(data["county"].unique())
-    data = data.assign(code=data["county"].astype("category").cat.codes * 7 + 1000)
+    data = data.assign(code=data["county"].astype("category").cat.codes.astype(int) * 7 + 1000)
     fit2 = fit_varying_intercepts(data, "log_radon", "code")
     assert list(fit2.random_effects.index) == sorted(data["code"].unique())
     assert_rel(fit2.random_effects.to_numpy(), fit.random_effects.to_numpy(), rtol=1e-9)
@@ -588,6 +588,7 @@ def test_non_numeric(sleep):
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
 def test_nan_inf(sleep, bad):
+    sleep = sleep.astype({"reaction": float, "days": float})
     data = sleep.copy()
     data.loc[3, "reaction"] = bad
     with pytest.raises(ValueError, match="y='reaction'.*missing or infinite"):
