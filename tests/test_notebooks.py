@@ -113,8 +113,8 @@ def test_lesson_has_the_course_structure(name):
     for heading in ("Learning objectives", "Prerequisites", "Time", "## Key points",
                     "## Going further"):
         assert heading in text, f"{name}: missing {heading!r}"
-    objectives = re.search(r"Learning objectives.*?\n((?:- .*\n?)+)", text).group(1)
-    assert 3 <= objectives.count("\n- ") + 1 <= 5
+    objectives = re.search(r"Learning objectives.*?\n((?:- .*\n(?:  .*\n)*)+)", text).group(1)
+    assert 3 <= len(re.findall(r"^- ", objectives, flags=re.M)) <= 5
     key_points = text.split("## Key points")[1].split("##")[0]
     assert 3 <= len(re.findall(r"^- ", key_points, flags=re.M)) <= 6
     imports = [c for c in nb.cells if c.cell_type == "code" and "import hiertools" in c.source]
