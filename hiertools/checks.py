@@ -299,6 +299,217 @@ def _check_new_district(answer):
 
 # --- lesson 02 ---------------------------------------------------------------------------------
 # (lesson 02 checks go here)
+# The data of lesson 02: Minnesota radon, the varying-intercept fit with floor, and the stretch
+# section's fit with log uranium as a county-level predictor.
+LESSON02 = {"county_prediction": "MILLE LACS", "new_county_log_uranium": 0.5, "n_moved": 5}
+
+
+_LESSON02_CACHE: dict = {}
+
+
+def _lesson02_fits():
+    """(fit, fit_u, no/complete-pooling lines), fitted once per session (results are immutable)."""
+    if _LESSON02_CACHE:
+        return _LESSON02_CACHE["fits"]
+    from .data import load
+    from .mixed import fit_varying_intercepts
+    from .plots import _regression_lines
+
+    radon = load("radon")
+    fit = fit_varying_intercepts(radon, "log_radon", "county", x="floor")
+    fit_u = fit_varying_intercepts(radon, "log_radon", "county", x=["floor", "log_uranium"])
+    _LESSON02_CACHE["fits"] = (fit, fit_u, _regression_lines(radon, "log_radon", "floor",
+                                                                "county"))
+    return _LESSON02_CACHE["fits"]
+
+
+def _icc(fit) -> float:
+    tau2, sigma2 = float(fit.group_sd["Intercept"]) ** 2, fit.sigma ** 2
+    return tau2 / (tau2 + sigma2)
+
+
+@_exercise("02-icc", "Intraclass correlation of the model with log uranium (fit_u)",
+           "the intraclass correlation is a ratio of variances (squared SDs): the between-county "
+           "variance over the total variance. Both SDs are attributes of fit_u.")
+def _check_icc(answer):
+    fit, fit_u, _ = _lesson02_fits()
+    value = _as_number(answer, "your answer")
+    tau, sigma = float(fit_u.group_sd["Intercept"]), fit_u.sigma
+
+    def close(target):
+        return bool(np.isclose(value, target, atol=1e-3, rtol=0))
+
+    if close(_icc(fit)):
+        raise _Wrong("that is the intraclass correlation of `fit`, the model without log uranium; "
+                     "use fit_u.")
+    if close(100 * _icc(fit_u)):
+        raise _Wrong("that looks like a percentage; give the share as a fraction between 0 and 1.")
+    if close(tau / (tau + sigma)) or close(tau / np.hypot(tau, sigma)):
+        raise _Wrong("you combined standard deviations; the intraclass correlation is a ratio of "
+                     "variances, so square the SDs first.")
+    if close(sigma ** 2 / (tau ** 2 + sigma ** 2)):
+        raise _Wrong("that is the share of the variance *within* counties (houses around their "
+                     "county); the intraclass correlation is the share *between* counties.")
+    if close(tau ** 2 / sigma ** 2):
+        raise _Wrong("divide the between-county variance by the total variance, tau² + sigma², "
+                     "not by sigma² alone.")
+    if not 0 <= value <= 1:
+        raise _Wrong("a share of variance lies between 0 and 1.")
+    if not close(_icc(fit_u)):
+        raise _Wrong("that is not the intraclass correlation of fit_u (3 decimals are enough).")
+    return ("about 4% of the remaining variance in log radon lies between counties, once floor "
+            "and uranium are accounted for — down from about 16% in `fit`.")
+
+
+@_exercise("02-county-prediction",
+           "Predicted log radon for a first-floor measurement in MILLE LACS (partial pooling)",
+           "a known county's line is its own intercept (fixed intercept + its random effect) "
+           "plus the floor coefficient times floor = 1; fit.predict() does it for you if you "
+           "give it a one-row DataFrame.")
+def _check_county_prediction(answer):
+    fit, _, (cp_a, cp_b, np_a, np_b) = _lesson02_fits()
+    county = LESSON02["county_prediction"]
+    value = _as_number(answer, "your answer")
+    mu, beta = (float(v) for v in fit.fixed_effects[["Intercept", "floor"]])
+    alpha = mu + float(fit.random_effects.loc[county, "Intercept"])
+    expected = alpha + beta
+
+    def close(target):
+        return bool(np.isclose(value, target, atol=5e-3, rtol=0))
+
+    if close(np.exp(expected)):
+        raise _Wrong("that is on the pCi/L scale; the question asks for log radon (the model's "
+                     "scale), so leave out the exp().")
+    if close(alpha):
+        raise _Wrong("that is the county's basement level (floor = 0); add the floor effect for "
+                     "a first-floor measurement.")
+    if close(mu + beta):
+        raise _Wrong("that is the prediction for an average (or new) county; MILLE LACS is in the "
+                     "data, so its own estimated county effect counts too.")
+    if close(np_a[county] + np_b) or close(np_a[county] + beta):
+        raise _Wrong("that uses the no-pooling intercept, which rests on just 2 houses; use the "
+                     "partially pooled one from the mixed model (fit).")
+    if close(cp_a + cp_b):
+        raise _Wrong("that is the complete-pooling line, which ignores the county altogether.")
+    if close(alpha - mu + beta):
+        raise _Wrong("fit.random_effects are deviations from the fixed intercept; add "
+                     "fit.fixed_effects['Intercept'] too.")
+    if not close(expected):
+        raise _Wrong("that is not the partial-pooling prediction (3 decimals are enough).")
+    return ("the county's partially pooled intercept plus the floor effect: its two houses pull "
+            "it only part of the way from the average county.")
+
+
+def _two_numbers(answer, what: str) -> tuple[float, float]:
+    if isinstance(answer, str | bytes | dict) or not hasattr(answer, "__iter__"):
+        raise _Wrong(f"{what} should be two numbers (lower, upper), e.g. a tuple, got "
+                     f"{type(answer).__name__}.", "invalid")
+    try:
+        values = np.asarray(list(np.ravel(np.asarray(answer, dtype=object))), dtype=float)
+    except (TypeError, ValueError):
+        raise _Wrong(f"{what} should hold two numbers.", "invalid") from None
+    if values.size != 2:
+        raise _Wrong(f"{what} should be two numbers (lower, upper), got {values.size}.", "invalid")
+    if not np.isfinite(values).all():
+        raise _Wrong(f"{what} contains NaN or infinite values.", "invalid")
+    if values[0] >= values[1]:
+        raise _Wrong(f"{what} should be (lower, upper), lower end first.", "invalid")
+    return float(values[0]), float(values[1])
+
+
+@_exercise("02-new-county-interval",
+           "95% prediction interval (pCi/L) for a basement in a new county with log uranium 0.5",
+           "on the log scale: centre = intercept + uranium coefficient × 0.5 (from fit_u); the "
+           "SD adds two variances, the house's (sigma²) and the unknown county's (tau²). "
+           "Then exponentiate both ends.")
+def _check_new_county_interval(answer):
+    fit, fit_u, _ = _lesson02_fits()
+    lo, hi = _two_numbers(answer, "your answer")
+    u = LESSON02["new_county_log_uranium"]
+    z = 1.959964
+    b0, bu = float(fit_u.fixed_effects["Intercept"]), float(fit_u.fixed_effects["log_uranium"])
+    tau, sigma = float(fit_u.group_sd["Intercept"]), fit_u.sigma
+    center, sd = b0 + bu * u, float(np.hypot(tau, sigma))
+
+    def matches(c, s, log=False):
+        want = np.array([c - z * s, c + z * s])
+        want = want if log else np.exp(want)
+        return bool(np.allclose([lo, hi], want, rtol=1e-2, atol=0))
+
+    if matches(center, sd, log=True):
+        raise _Wrong("that interval is on the log scale; exponentiate both ends to get pCi/L.")
+    if matches(center, sigma):
+        raise _Wrong("too narrow: that covers only the house-to-house spread (sigma). A new "
+                     "county's own effect is unknown too, so its variance tau² adds in.")
+    if matches(center, tau + sigma):
+        raise _Wrong("too wide: you added the SDs. Independent sources of uncertainty add as "
+                     "variances: square, add, then take the square root.")
+    if matches(center, tau):
+        raise _Wrong("too narrow: that is only the spread of county effects (tau); one house "
+                     "also varies around its county's level (sigma).")
+    fit_center = float(fit.fixed_effects["Intercept"])
+    fit_sd = float(np.hypot(float(fit.group_sd["Intercept"]), fit.sigma))
+    if matches(fit_center, fit_sd) or matches(fit_center + bu * u, fit_sd):
+        raise _Wrong("that uses `fit`, the model without uranium; this county's uranium is "
+                     "known, so use fit_u.")
+    if matches(b0, sd):
+        raise _Wrong("the centre ignores the county's uranium: add the log_uranium coefficient "
+                     "times 0.5.")
+    if not matches(center, sd):
+        log_mid, log_half = (np.log(lo) + np.log(hi)) / 2, (np.log(hi) - np.log(lo)) / 2
+        parts = []
+        if not np.isclose(log_mid, center, atol=0.02):
+            parts.append("its centre (on the log scale)")
+        if not np.isclose(log_half, z * sd, rtol=0.02):
+            parts.append("its width")
+        raise _Wrong("that is not the 95% prediction interval; check "
+                     + (" and ".join(parts) or "both ends") + " (use z = 1.96, not a simulation).")
+    return ("a wide interval: even knowing the soil, one house's radon is uncertain by a factor "
+            "of about 4.5 either way — mostly house-to-house variation.")
+
+
+def _county_labels(answer, what: str) -> list[str]:
+    if isinstance(answer, pd.DataFrame):
+        answer = answer["county"] if "county" in answer.columns else answer.index
+    elif isinstance(answer, pd.Series) and pd.api.types.is_numeric_dtype(answer.dtype):
+        answer = answer.index
+    if isinstance(answer, str | bytes | dict) or not hasattr(answer, "__iter__"):
+        raise _Wrong(f"{what} should be a list of county names, got {type(answer).__name__}.",
+                     "invalid")
+    return [str(a) for a in answer]
+
+
+@_exercise("02-moved-most", "The 5 counties whose intercept moved most under partial pooling",
+           "subtract the partially pooled intercepts from the no-pooling ones, take absolute "
+           "values, and keep the 5 largest; give the county names.")
+def _check_moved_most(answer):
+    fit, _, (_, _, np_a, _) = _lesson02_fits()
+    k = LESSON02["n_moved"]
+    partial = fit.group_coefs["Intercept"]
+    moved = np_a - partial
+    expected = set(moved.abs().nlargest(k).index)
+    got = _county_labels(answer, "your answer")
+    if len(got) != k:
+        raise _Wrong(f"give exactly {k} counties, you gave {len(got)}.", "invalid")
+    if len(set(got)) != k:
+        raise _Wrong("a county appears twice in your answer; list each one once.", "invalid")
+    unknown = [g for g in got if g not in set(partial.index)]
+    if unknown:
+        raise _Wrong(f"{len(unknown)} name(s) are not counties of the data, e.g. {unknown[0]!r}; "
+                     "use the county names as written in the data (upper case).", "invalid")
+    if set(got) == expected:
+        return "right: now look up their sizes n_j (fit.group_sizes)."
+    if set(got) == set(moved.nlargest(k).index) or set(got) == set(moved.nsmallest(k).index):
+        raise _Wrong("movement counts in either direction: take absolute values.")
+    if set(got) == set(fit.random_effects["Intercept"].abs().nlargest(k).index):
+        raise _Wrong("those are the counties whose partially pooled intercept is farthest from "
+                     "the average county; the question is how far each one *moved* from its "
+                     "no-pooling estimate.")
+    if set(got) == set((np_a - np_a.mean()).abs().nlargest(k).index):
+        raise _Wrong("those are the most extreme no-pooling estimates; the question is how far "
+                     "each one moved from no pooling to partial pooling.")
+    raise _Wrong(f"{len(set(got) & expected)} of your {k} counties are among the {k} that "
+                 "moved most.")
 
 
 # --- lesson 03 ---------------------------------------------------------------------------------

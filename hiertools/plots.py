@@ -510,7 +510,7 @@ def plot_county_panel(data: pd.DataFrame, fit, counties, *, y=None, x=None, grou
 
 
 def plot_caterpillar(fit, *, term="Intercept", level=0.95, ax=None, highlight=None,
-                     xlabel=None, title=None):
+                     highlight_label="highlighted", xlabel=None, title=None):
     """Caterpillar plot: every group's estimate with its interval, sorted, one row per group.
 
     Each group's coefficient -- the fixed effect plus the group's conditional
@@ -533,6 +533,8 @@ def plot_caterpillar(fit, *, term="Intercept", level=0.95, ax=None, highlight=No
         Default: a new figure tall enough for one readable row per group.
     highlight : sequence of labels, optional
         Groups to mark with a ring and a bold label.
+    highlight_label : str
+        Legend entry for the highlighted groups.
     xlabel : str, optional
         Label of the estimate axis (default: names the term); say the units.
     title : str, optional
@@ -608,7 +610,7 @@ def plot_caterpillar(fit, *, term="Intercept", level=0.95, ax=None, highlight=No
         marked = [k for k, label in enumerate(order) if label in set(highlight)]
         ax.scatter(values[marked], rows[marked], s=sizes[marked] + 40, facecolors="none",
                    edgecolors=COLORS["highlight"], linewidths=1.4, zorder=4,
-                   label="highlighted")
+                   label=str(highlight_label))
         for k in marked:
             tick = ax.get_yticklabels()[k]
             tick.set_fontweight("bold")
