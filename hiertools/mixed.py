@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
 from ._validation import check_choice, check_column, check_frame, check_group_column
 
@@ -350,8 +349,8 @@ def _factorize(values: pd.Series, arg: str):
         lo, hi = int(arr.min()), int(arr.max())
         span = hi - lo + 1
         if span <= 4 * len(arr) + 1024:
-            shifted = arr if lo == 0 else arr - lo
-            shifted = shifted.astype(np.intp, copy=False)
+            # a fresh, owned intp array: every later pass (np.bincount) reads it
+            shifted = np.subtract(arr, lo, dtype=np.intp) if lo else arr.astype(np.intp)
             raw = np.bincount(shifted, minlength=span)
             present = raw > 0
             if present.all():
@@ -425,38 +424,53 @@ class _Reduced:
                 f"column with repeated observations per group.")
         self.labels, self.counts, self.n, self.p, self.J = labels, counts, n, p, J
 
-        # one pass: centre y, centre and scale predictors, bincount per group
+        # one pass: centre y, centre and scale predictors, bincount per group.  Global
+        # sums come from the per-group sums (length J) wherever possible.
         yv = data[y].to_numpy(dtype=float)
         self.y_mean = float(yv.mean())
         yc = yv - self.y_mean
         nf = counts.astype(float)
-        means, scales, cols, gsum = [], [], [], []
+        means, scales, cols, gsum, sumsq = [], [], [], [], []
         for name in names:
             v = data[name].to_numpy(dtype=float)
             m = float(v.mean())
             c = v - m
-            s = float(np.sqrt(np.dot(c, c) / n))
+            ss = float(np.dot(c, c))
+            s = math.sqrt(ss / n)
             if not s > 1e-12 * max(1.0, abs(m)):
-                arg = "x"
                 raise ValueError(
-                    f"{arg}={name!r} is constant, so it duplicates the intercept "
+                    f"x={name!r} is constant, so it duplicates the intercept "
                     f"(rank-deficient fixed effects); drop it from x.")
-            c /= s
+            c *= 1.0 / s
             means.append(m)
             scales.append(s)
             cols.append(c)
+            sumsq.append(ss / (s * s))
             gsum.append(np.bincount(codes, weights=c, minlength=J))
         self.means, self.scales = np.array(means), np.array(scales)
         sy = np.bincount(codes, weights=yc, minlength=J)
 
+        sxx = sxy = None
+        if slope is not None:
+            c = cols[0]
+            buf = np.multiply(c, c)
+            sxx = np.bincount(codes, weights=buf, minlength=J)
+            np.multiply(c, yc, out=buf)
+            sxy = np.bincount(codes, weights=buf, minlength=J)
+            del buf
+
         # global cross-products of [1, X_s, y_c]
         a0 = np.empty((p + 1, p + 1))
         a0[0, 0] = n
-        allcols = [*cols, yc]
-        for a, ca in enumerate(allcols, start=1):
-            a0[0, a] = a0[a, 0] = ca.sum()
-            for b in range(a, p + 1):
-                a0[a, b] = a0[b, a] = np.dot(ca, allcols[b - 1])
+        for a_, gs in enumerate([*gsum, sy], start=1):
+            a0[0, a_] = a0[a_, 0] = gs.sum()
+        for a_, ca in enumerate(cols, start=1):
+            a0[a_, a_] = sumsq[a_ - 1]
+            for b_ in range(a_ + 1, p):
+                a0[a_, b_] = a0[b_, a_] = np.dot(ca, cols[b_ - 1])
+            a0[a_, p] = a0[p, a_] = sxy.sum() if sxy is not None else np.dot(ca, yc)
+        a0[p, p] = np.dot(yc, yc)
+        del yc, cols
         xtx = a0[:p, :p]
         corr = xtx / np.sqrt(np.outer(np.diag(xtx), np.diag(xtx)))
         eig = np.linalg.eigvalsh(corr)
@@ -473,12 +487,6 @@ class _Reduced:
             self.zty = sy.reshape(J, 1)
         else:
             self.q = 2
-            c = cols[0]
-            buf = c * c
-            sxx = np.bincount(codes, weights=buf, minlength=J)
-            np.multiply(c, yc, out=buf)
-            sxy = np.bincount(codes, weights=buf, minlength=J)
-            del buf
             sx = gsum[0]
             within = sxx - sx * sx / nf
             if not within.sum() > 1e-10 * n:
@@ -544,9 +552,23 @@ class _Profile:
                               m11[:, None] * a0_ * b0_ - m01[:, None] * cross
                               + m00[:, None] * a1_ * b1_], axis=2)  # (J, K, 4)
         self.K, self.L = feats.shape[1], feats.shape[2]
-        self.f2 = np.ascontiguousarray(feats.reshape(J * self.K, self.L))  # (J*K, L)
+        self.e_groups = self.e
+        self.mult = None
+        if q == 1:
+            # d_j = 1 + theta^2 n_j depends on the group only through n_j: sum the features
+            # of groups of equal size once, so an evaluation costs O(#distinct sizes)
+            sizes, inv = np.unique(self.e[:, 0], return_inverse=True)
+            flat = feats.reshape(J, -1)
+            feats = np.stack([np.bincount(inv, weights=flat[:, c], minlength=sizes.size)
+                              for c in range(flat.shape[1])], axis=1).reshape(sizes.size, -1, 1)
+            self.e = sizes.reshape(-1, 1)
+            self.mult = np.bincount(inv, minlength=sizes.size).astype(float)
+            J = sizes.size
+        self.J_eff = J
         self.f2t = np.ascontiguousarray(feats.reshape(J, self.K * self.L).T)  # (K*L, J)
         self.et = np.ascontiguousarray(self.e.T)
+        if self.mult is not None:
+            self.et = self.et * self.mult
         # map from upper-triangle entries to full symmetric (k, k)
         full = np.empty((k, k), dtype=np.intp)
         full[iu] = np.arange(self.K)
@@ -579,11 +601,13 @@ class _Profile:
         jm[:, 3, 0], jm[:, 3, 2] = 2 * t1 * t33, 2 * t11 * t3
         return g, jm
 
-    def batch(self, theta, grad=False):
-        """Criterion (m,) and, if asked, its gradient (m, n_theta) at thetas (m, n_theta)."""
+    def batch(self, theta, grad=0):
+        """Criterion (m,) at thetas (m, n_theta) and, for the first `grad` rows (all if
+        True), its gradient (grad, n_theta)."""
         theta = np.atleast_2d(np.asarray(theta, dtype=float))
         mb, k, p, K, L = theta.shape[0], self.k, self.red.p, self.K, self.L
-        g, jac = self.gamma(theta, grad)
+        ng = mb if grad is True else int(grad)
+        g, jac = self.gamma(theta, ng > 0)
         d = self.e @ g.T
         d += 1.0  # (J, m); >= 1 for every theta, as det(I + M G) with M, G p.s.d.
         w = 1.0 / d
@@ -605,30 +629,32 @@ class _Profile:
         diag = np.diagonal(r, axis1=1, axis2=2)
         r2 = diag[:, p] ** 2
         logs = np.log(diag)
-        dev = np.log(d).sum(axis=0) + self.df * (1.0 + np.log(2.0 * np.pi / self.df) + 2 * logs[:, p])
+        logd = np.log(d)
+        logdet = logd.sum(axis=0) if self.mult is None else self.mult @ logd
+        dev = logdet + self.df * (1.0 + np.log(2.0 * np.pi / self.df) + 2 * logs[:, p])
         if self.red.method == "REML":
             dev += 2.0 * logs[:, :p].sum(axis=1)
         if ok is not None:  # pragma: no cover
             dev[~ok] = np.inf
-        if not grad:
+        if ng == 0:
             return dev
-        # d H / d gamma_c = sum_j F_jc w_j - sum_j (F_j . gamma) e_jc w_j^2
-        J = self.red.J
-        fg = (self.f2 @ g.T).reshape(J, K, mb) * (w * w)[:, None, :]
-        second = (fg.reshape(J, K * mb).T @ self.e).reshape(K, mb, L).transpose(1, 0, 2)
-        dh = (t - second)[:, self.full, :].reshape(mb, k, k, L)
-        rx = r[:, :p, :p]
+        # d H / d gamma_c = sum_j F_jc w_j - sum_l gamma_l sum_j F_jl e_jc w_j^2
+        J = self.J_eff
+        g, w, t, omega, r2 = g[:ng], w[:, :ng], t[:ng], omega[:ng], r2[:ng]
+        w2e = (self.e[:, :, None] * (w * w)[:, None, :]).reshape(J, L * ng)
+        q = (self.f2t @ w2e).reshape(K, L, L, ng)
+        second = np.einsum("klcm,ml->mkc", q, g)
+        dh = (t - second)[:, self.full, :].reshape(ng, k, k, L)
         sinv = np.linalg.inv(omega[:, :p, :p])
-        beta = np.einsum("mab,mb->ma", sinv, omega[:, :p, p])
-        a = np.concatenate([-beta, np.ones((mb, 1))], axis=1)
+        beta = (sinv @ omega[:, :p, p:])[:, :, 0]
+        a = np.concatenate([-beta, np.ones((ng, 1))], axis=1)
         dr2 = -np.einsum("ma,mabl,mb->ml", a, dh, a)
         dgam = (self.et @ w).T + self.df * dr2 / r2[:, None]
         if self.red.method == "REML":
             dgam -= np.einsum("mab,mabl->ml", sinv, dh[:, :p, :p, :])
-        del rx
-        grads = (dgam[:, None, :] @ jac)[:, 0, :]
+        grads = (dgam[:, None, :] @ jac[:ng])[:, 0, :]
         if ok is not None:  # pragma: no cover
-            grads[~ok] = 0.0
+            grads[~ok[:ng]] = 0.0
         return dev, grads
 
     def solve(self, theta):
@@ -636,8 +662,8 @@ class _Profile:
         red = self.red
         theta = np.asarray(theta, dtype=float)
         g = self.gamma(theta[None], False)[0][0]
-        w = 1.0 / (1.0 + self.e @ g)
-        h = (self.f2t @ w).reshape(self.K, self.L) @ g
+        h = (self.f2t @ (1.0 / (1.0 + self.e @ g))).reshape(self.K, self.L) @ g
+        w = 1.0 / (1.0 + self.e_groups @ g)
         omega = (self.a0u - h)[self.full].reshape(self.k, self.k)
         p = red.p
         s = omega[:p, :p]
@@ -657,7 +683,11 @@ class _Profile:
             adj[:, 0, 0], adj[:, 1, 1] = m[:, 1, 1], m[:, 0, 0]
             adj[:, 0, 1] = adj[:, 1, 0] = -m[:, 0, 1]
             wmat = (gm[None] + g[3] * adj) * w[:, None, None]
-        b = np.einsum("jab,jb->ja", wmat, resid)
+        if red.q == 1:
+            b = wmat[:, 0, :] * resid
+        else:
+            b = np.stack([wmat[:, 0, 0] * resid[:, 0] + wmat[:, 0, 1] * resid[:, 1],
+                          wmat[:, 1, 0] * resid[:, 0] + wmat[:, 1, 1] * resid[:, 1]], axis=1)
         return beta, sigma2, vcov, b, wmat
 
 
@@ -709,34 +739,41 @@ def _newton(prof: _Profile, theta, fixed=None, maxiter=100):
         evals = np.maximum(np.abs(evals), floor)
         step = np.zeros(n)
         step[movable[free]] = -evecs @ ((evecs.T @ gfree) / evals)
+        if np.max(np.abs(step)) < 1e-10 * (1.0 + float(np.max(np.abs(theta)))):
+            converged = True  # the Newton step is below rounding: at the optimum already
+            break
         cands = np.maximum(theta[None] + alphas[:, None] * step[None], lower)
         pts, hnext = around(cands[0])
-        fv, gv = prof.batch(np.vstack([cands, pts]), grad=True)
+        # gradients only where they may be needed: the full step and its Hessian points
+        fv, gv = prof.batch(np.vstack([cands[:1], pts, cands[1:]]), grad=1 + nm)
+        fv = np.concatenate([fv[:1], fv[1 + nm:], fv[1:1 + nm]])
+        gp_next = gv[1:]
         better = np.flatnonzero(fv[:na] < f)
         if better.size == 0:
             # no decrease along the Newton direction: one steepest-descent try, else stop
             sd = np.zeros(n)
             sd[movable[free]] = -gfree / max(1.0, float(np.abs(evals).max()))
             cands = np.maximum(theta[None] + alphas[:, None] * sd[None], lower)
-            fv, gv = prof.batch(cands, grad=True)
+            fv = prof.batch(cands)
             better = np.flatnonzero(fv < f)
             if better.size == 0:
                 converged = bool(np.max(np.abs(step)) < 1e-7 * (1.0 + np.max(np.abs(theta))))
                 break
-            i = -1  # force a fresh Hessian below
+            i = -1  # force a fresh gradient and Hessian below
             j = int(better[0])
-            new, f_new, gr_new = cands[j], float(fv[j]), gv[j]
+            new, f_new = cands[j], float(fv[j])
         else:
             i = int(better[0])
-            new, f_new, gr_new = cands[i], float(fv[i]), gv[i]
+            new, f_new = cands[i], float(fv[i])
         moved = float(np.max(np.abs(new - theta)))
         decrease = f - f_new
-        theta, f, gr = new, f_new, gr_new
+        theta, f = new, f_new
         if i == 0:
-            gp, hstep = gv[na:], hnext
+            gr, gp, hstep = gv[0], gp_next, hnext
         else:
             pts, hstep = around(theta)
-            gp = prof.batch(pts, grad=True)[1]
+            gv = prof.batch(np.vstack([theta[None], pts]), grad=True)[1]
+            gr, gp = gv[0], gv[1:]
         if moved < 1e-13 * (1.0 + float(np.max(np.abs(theta)))) or decrease < 1e-15 * abs(f):
             converged = True
             break
@@ -755,6 +792,38 @@ def _canonical(theta):
     return theta + 0.0  # no negative zeros
 
 
+def _moment_start(prof: _Profile):
+    """Method-of-moments start for varying slopes: spread of the per-group OLS lines.
+
+    Sigma_b ~ Cov(beta_j) - sigma_w^2 mean(M_j^{-1}), with sigma_w^2 the pooled
+    within-group residual variance (computable from the sufficient statistics, since
+    sum_j y_j'y_j = y'y).  Returns theta = chol(Sigma_b / sigma_w^2), or None.
+    """
+    red = prof.red
+    m, v = red.ztz, red.zty
+    m00, m01, m11 = m[:, 0, 0], m[:, 0, 1], m[:, 1, 1]
+    det = m00 * m11 - m01 * m01
+    ok = det > 1e-8 * m00 * m11
+    if ok.sum() < 3:
+        return None
+    b0 = (m11 * v[:, 0] - m01 * v[:, 1])[ok] / det[ok]
+    b1 = (m00 * v[:, 1] - m01 * v[:, 0])[ok] / det[ok]
+    fitted = float((v[ok, 0] * b0 + v[ok, 1] * b1).sum())
+    fitted += float((v[~ok, 0] ** 2 / m00[~ok]).sum())
+    dfw = red.n - 2 * int(ok.sum()) - int((~ok).sum())
+    rss = red.a0[-1, -1] - fitted
+    if dfw <= 0 or not rss > 0:
+        return None
+    s2 = rss / dfw
+    inv_mean = np.array([[np.mean(m11[ok] / det[ok]), -np.mean(m01[ok] / det[ok])],
+                         [-np.mean(m01[ok] / det[ok]), np.mean(m00[ok] / det[ok])]])
+    sb = np.cov(np.stack([b0, b1])) - s2 * inv_mean
+    evals, evecs = np.linalg.eigh(sb)
+    evals = np.maximum(evals, 1e-2 * max(float(evals.max()), 1e-4 * s2))
+    g0 = (evecs * evals) @ evecs.T / s2
+    return np.array(_chol2(g0))
+
+
 def _optimize(prof: _Profile):
     """Global start from a log grid along lme4's default direction, then Newton."""
     if prof.n_theta == 1:
@@ -769,6 +838,18 @@ def _optimize(prof: _Profile):
         vals = np.concatenate([vals, prof.batch(more[:, None] * direction[None])])
     kbest = int(np.argmin(vals))
     start = max(scales[kbest], scales[1]) * direction
+    if prof.n_theta == 3:
+        mstart = _moment_start(prof)
+        if mstart is not None and prof.batch(mstart[None])[0] < vals[kbest]:
+            start, kbest = mstart, -1
+    if 2 <= kbest < len(scales) - 1 and np.all(np.isfinite(vals[kbest - 1:kbest + 2])):
+        # vertex of the parabola through the three best grid values, in log(scale)
+        u = np.log(scales[kbest - 1:kbest + 2])
+        fl, fm, fr = vals[kbest - 1:kbest + 2]
+        denom = fl - 2 * fm + fr
+        if denom > 0:
+            vertex = u[1] + 0.5 * (u[1] - u[0]) * (fl - fr) / denom
+            start = math.exp(min(max(vertex, u[0]), u[2])) * direction
     theta, fval, ok = _newton(prof, start)
     # boundary candidates, as lme4 reaches them: a bounded coordinate exactly 0
     bounded = [0] if prof.n_theta == 1 else [0, 2]
@@ -843,8 +924,11 @@ def _fit(red: _Reduced) -> MixedModelResult:
         lam = np.array([[t1, 0.0], [t2, t3]])
         gm = uz @ (lam @ lam.T) @ uz.T
         b = b_s @ uz.T
-        cov = np.einsum("ab,jbc,dc->jad", uz, wmat, uz)
-        cond_var = sigma2 * np.stack([cov[:, 0, 0], cov[:, 1, 1]], axis=1)
+        # diagonal of U_z W_j U_z' (U_z upper triangular)
+        w00, w01, w11 = wmat[:, 0, 0], wmat[:, 0, 1], wmat[:, 1, 1]
+        u00, u01, u11 = uz[0, 0], uz[0, 1], uz[1, 1]
+        cond_var = sigma2 * np.stack([u00 * u00 * w00 + 2 * u00 * u01 * w01 + u01 * u01 * w11,
+                                      u11 * u11 * w11], axis=1)
         theta_out = list(_chol2(gm))
         slope = red.x_names[0]
         theta_names = (f"{red.group_name}.Intercept", f"{red.group_name}.{slope}.Intercept",

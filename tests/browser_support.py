@@ -37,7 +37,7 @@ STUB = "raise NotImplementedError()"
 
 
 # --------------------------------------------------------------------------- discovery
-def _read_nb(path: Path) -> dict:
+def read_nb(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -63,7 +63,7 @@ def explorer_cells(nb: dict) -> int:
 def widget_notebooks() -> list[str]:
     """Solution notebooks (file names) that have a widget."""
     return [p.name for p in sorted((REPO / "solutions").glob("*.ipynb"))
-            if explorer_cells(_read_nb(p))]
+            if explorer_cells(read_nb(p))]
 
 
 def lesson_notebooks() -> list[str]:
@@ -263,7 +263,7 @@ def save_and_read(page, nb_path: Path, timeout: float = 20) -> dict:
     while time.monotonic() < deadline:
         if nb_path.stat().st_mtime_ns != before:
             try:
-                return _read_nb(nb_path)
+                return read_nb(nb_path)
             except (json.JSONDecodeError, OSError):
                 pass
         time.sleep(0.2)

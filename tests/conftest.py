@@ -15,4 +15,4 @@ def _close_figures():
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "browser: real-browser tests (JupyterLab + chromium); see tests/test_browser.py")
+    config.addinivalue_line("markers", "browser: real-browser tests (JupyterLab + chromium)")

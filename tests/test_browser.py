@@ -95,8 +95,11 @@ def _describe(errors):
 
 
 # --------------------------------------------------------------------------- solutions
+# An explorer's controls: its sliders (class ht-slider) and any dropdown, in page order.
+CONTROLS = ".ht-slider, .widget-dropdown"
+
 _SNAPSHOT_JS = """([ex, j]) => {
-    const control = ex.querySelectorAll('.ht-slider')[j];
+    const control = ex.querySelectorAll('@CONTROLS@')[j];
     const img = ex.querySelector('.ht-figure');
     const readout = ex.querySelector('.ht-readout');
     const handle = control.querySelector('.noUi-handle');
@@ -110,7 +113,7 @@ _SNAPSHOT_JS = """([ex, j]) => {
         min: handle ? parseFloat(handle.getAttribute('aria-valuemin')) : null,
         max: handle ? parseFloat(handle.getAttribute('aria-valuemax')) : null,
     };
-}"""
+}""".replace("@CONTROLS@", CONTROLS)
 
 
 class Explorer:
@@ -144,10 +147,11 @@ class Explorer:
         return png
 
     def names(self):
-        classes = self.loc.locator(".ht-slider").evaluate_all("els => els.map(e => [...e.classList])")
+        classes = self.loc.locator(CONTROLS).evaluate_all("els => els.map(e => [...e.classList])")
         names = []
         for j, cls in enumerate(classes):
-            specific = [c[len("ht-slider-"):] for c in cls if c.startswith("ht-slider-")]
+            specific = [c.removeprefix("ht-slider-").removeprefix("ht-")
+                        for c in cls if c.startswith("ht-") and c != "ht-slider"]
             names.append(specific[0] if specific else f"control{j + 1}")
         return names
 
@@ -155,7 +159,7 @@ class Explorer:
     def move_slider(self, j, name, record):
         tag = f"e{self.index + 1}-{name}"
         what = f"explorer {self.index + 1}, slider {name!r}"
-        control = self.loc.locator(".ht-slider").nth(j)
+        control = self.loc.locator(CONTROLS).nth(j)
         start = self.snapshot(j)
         assert start["loaded"], f"{what}: figure not shown before moving"
         before = self.shot(f"{tag}_before")
@@ -215,7 +219,7 @@ class Explorer:
     def pick_option(self, j, name, record):
         tag = f"e{self.index + 1}-{name}"
         what = f"explorer {self.index + 1}, dropdown {name!r}"
-        select = self.loc.locator(".ht-slider").nth(j).locator("select")
+        select = self.loc.locator(CONTROLS).nth(j).locator("select")
         start = self.snapshot(j)
         before = self.shot(f"{tag}_before")
         options = select.locator("option").evaluate_all("os => os.map(o => o.value)")
@@ -229,7 +233,9 @@ class Explorer:
         assert picked["readout"] != start["readout"], f"{what}: readout unchanged"
         select.select_option(start["value"])
         back = self.settle(j, picked["src"], f"{what} (picked back)")
-        assert back["readout"] == start["readout"]
+        restored = self.shot(f"{tag}_restored")
+        assert back["readout"] == start["readout"], f"{what}: readout differs after picking back"
+        assert restored == before, f"{what}: figure differs after picking {start['value']!r} back"
         record.append({"explorer": self.index + 1, "control": name, "kind": "dropdown",
                        "start": start["value"], "picked": other})
 
@@ -244,7 +250,7 @@ def test_solution_runs_and_every_explorer_control_changes_the_figure(name, lab, 
     problems = bs.dom_problems(page)
     assert not problems, f"solutions/{name}: errors shown in the page:\n" + "\n".join(problems)
 
-    expected = bs.explorer_cells(bs._read_nb(bs.REPO / "solutions" / name))
+    expected = bs.explorer_cells(bs.read_nb(bs.REPO / "solutions" / name))
     explorers = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .ht-explorer")
     assert explorers.count() >= expected, (
         f"solutions/{name}: {expected} explorer cell(s) but {explorers.count()} rendered")
@@ -257,9 +263,9 @@ def test_solution_runs_and_every_explorer_control_changes_the_figure(name, lab, 
         explorer = Explorer(page, explorers.nth(i), i, outdir)
         explorer.loc.scroll_into_view_if_needed()
         names = explorer.names()
-        assert names, f"solutions/{name}: explorer {i + 1} has no .ht-slider controls"
+        assert names, f"solutions/{name}: explorer {i + 1} has no controls ({CONTROLS})"
         for j, control in enumerate(names):
-            has_select = explorer.loc.locator(".ht-slider").nth(j).locator("select").count()
+            has_select = explorer.loc.locator(CONTROLS).nth(j).locator("select").count()
             if has_select:
                 explorer.pick_option(j, control, record)
             else:
@@ -293,6 +299,6 @@ def test_lesson_runs_with_only_the_exercise_stubs_failing(name, lab, page):
 
     problems = [p for p in bs.dom_problems(page) if "NotImplementedError" not in p]
     assert not problems, f"lessons/{name}: errors shown in the page:\n" + "\n".join(problems)
-    expected = bs.explorer_cells(bs._read_nb(bs.REPO / "lessons" / name))
+    expected = bs.explorer_cells(bs.read_nb(bs.REPO / "lessons" / name))
     rendered = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .ht-explorer").count()
     assert rendered >= expected, f"lessons/{name}: {expected} explorer(s), {rendered} rendered"

@@ -79,21 +79,28 @@ def dataset(name: str) -> pd.DataFrame:
 
 
 class Dense:
-    """Exact Gaussian (RE)ML of y = X b + Z u + e on the raw rows, with dense N x N algebra."""
+    """Exact Gaussian (RE)ML of y = X b + Z u + e on the raw rows, with dense algebra.
 
-    def __init__(self, data, y, group, xs, slope):
+    ``blocks=False`` builds the full N x N marginal covariance
+    V = sigma^2 I + Z (I_J kron Sigma) Z'; ``blocks=True`` uses the same formula one
+    group at a time (V is block diagonal), which is exact too and much faster.
+    """
+
+    def __init__(self, data, y, group, xs, slope, blocks=False):
         self.y = data[y].to_numpy(dtype=float)
         n = self.y.size
         self.X = np.column_stack([np.ones(n)] + [data[c].to_numpy(dtype=float) for c in xs])
         codes, self.labels = pd.factorize(data[group], sort=True)
         self.q = 1 if slope is None else 2
         J = len(self.labels)
-        zrow = np.ones((n, 1)) if slope is None else np.column_stack(
+        self.zrow = np.ones((n, 1)) if slope is None else np.column_stack(
             [np.ones(n), data[slope].to_numpy(dtype=float)])
         self.Z = np.zeros((n, J * self.q))
         for c in range(self.q):
-            self.Z[np.arange(n), codes * self.q + c] = zrow[:, c]
+            self.Z[np.arange(n), codes * self.q + c] = self.zrow[:, c]
         self.J, self.n, self.p = J, n, self.X.shape[1]
+        self.blocks = blocks
+        self.rows = [np.flatnonzero(codes == j) for j in range(J)]
 
     def cov(self, par):
         sigma = math.exp(par[0])
@@ -104,7 +111,30 @@ class Dense:
             sig_b = lo @ lo.T
         return sigma, sig_b
 
+    def _parts_blocks(self, par):
+        sigma, sig_b = self.cov(par)
+        logdet, xvx, xvy = 0.0, np.zeros((self.p, self.p)), np.zeros(self.p)
+        facs = []
+        for idx in self.rows:
+            zj = self.zrow[idx]
+            vj = sigma ** 2 * np.eye(idx.size) + zj @ sig_b @ zj.T
+            cf = sla.cho_factor(vj, lower=True)
+            facs.append(cf)
+            logdet += 2.0 * np.log(np.diag(cf[0])).sum()
+            vix = sla.cho_solve(cf, self.X[idx])
+            xvx += self.X[idx].T @ vix
+            xvy += vix.T @ self.y[idx]
+        beta = np.linalg.solve(xvx, xvy)
+        resid = self.y - self.X @ beta
+        vir = np.empty(self.n)
+        for idx, cf in zip(self.rows, facs):
+            vir[idx] = sla.cho_solve(cf, resid[idx])
+        return dict(sigma=sigma, sig_b=sig_b, facs=facs, logdet=logdet, xvx=xvx, beta=beta,
+                    resid=resid, vir=vir, quad=float(resid @ vir))
+
     def parts(self, par):
+        if self.blocks:
+            return self._parts_blocks(par)
         sigma, sig_b = self.cov(par)
         D = np.kron(np.eye(self.J), sig_b)
         V = sigma ** 2 * np.eye(self.n) + self.Z @ D @ self.Z.T
@@ -129,22 +159,36 @@ class Dense:
 
     def fit(self, reml, start):
         fun = lambda par: -self.loglik(par, reml)  # noqa: E731
+        # Nelder-Mead stops when the simplex is small in x AND f; f is ~1e3 with rounding
+        # noise ~1e-12, so fatol must sit above that noise
         res = optimize.minimize(fun, start, method="Nelder-Mead",
-                                options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000,
-                                         "maxfev": 20000})
-        res = optimize.minimize(fun, res.x, method="BFGS", options={"gtol": 1e-9})
+                                options={"xatol": 1e-8, "fatol": 1e-9, "maxiter": 6000})
+        res = optimize.minimize(fun, res.x, method="BFGS", options={"gtol": 1e-7})
         res = optimize.minimize(fun, res.x, method="Nelder-Mead",
-                                options={"xatol": 1e-11, "fatol": 1e-13, "maxiter": 20000})
+                                options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 4000,
+                                         "initial_simplex": res.x + np.vstack(
+                                             [np.zeros(len(res.x)), 1e-4 * np.eye(len(res.x))])})
         return res.x, -res.fun
 
     def summary(self, par, reml):
         r = self.parts(par)
-        sd = np.sqrt(np.diag(r["sig_b"]))
-        corr = float(r["sig_b"][0, 1] / (sd[0] * sd[1])) if self.q == 2 else float("nan")
-        b = (r["D"] @ self.Z.T @ r["vir"]).reshape(self.J, self.q)
-        ziz = self.Z.T @ sla.cho_solve(r["cf"], self.Z)
-        condcov = r["D"] - r["D"] @ ziz @ r["D"]
-        cond_sd = np.sqrt(np.diag(condcov)).reshape(self.J, self.q)
+        sig_b = r["sig_b"]
+        sd = np.sqrt(np.diag(sig_b))
+        corr = float(sig_b[0, 1] / (sd[0] * sd[1])) if self.q == 2 else float("nan")
+        # E[u_j | y] = Sigma Z_j' V_j^-1 (y_j - X_j beta);
+        # Var[u_j | y] (beta known) = Sigma - Sigma Z_j' V_j^-1 Z_j Sigma
+        b = np.empty((self.J, self.q))
+        cond_sd = np.empty((self.J, self.q))
+        for j, idx in enumerate(self.rows):
+            zj = self.zrow[idx]
+            if self.blocks:
+                cf = r["facs"][j]
+                viz = sla.cho_solve(cf, zj)
+            else:
+                sub = r["V"][np.ix_(idx, idx)]
+                viz = np.linalg.solve(sub, zj)
+            b[j] = sig_b @ zj.T @ r["vir"][idx]
+            cond_sd[j] = np.sqrt(np.diag(sig_b - sig_b @ zj.T @ viz @ sig_b))
         se = np.sqrt(np.diag(np.linalg.inv(r["xvx"])))
         return dict(fixed_effects=r["beta"].tolist(), fixed_effects_se=se.tolist(),
                     group_sd=sd.tolist(), group_corr=corr, sigma=r["sigma"],
@@ -155,7 +199,7 @@ class Dense:
 def dense_reference(key, method):
     ds, y, group, xs, slope = {**MODELS, **MODELS_EXTRA}[key]
     data = dataset(ds)
-    dense = Dense(data, y, group, xs, slope)
+    dense = Dense(data, y, group, xs, slope, blocks=True)
     # start: residual SD of OLS, group SDs a fraction of it (no engine output used)
     resid = dense.y - dense.X @ np.linalg.lstsq(dense.X, dense.y, rcond=None)[0]
     s0 = math.log(resid.std())
@@ -191,24 +235,28 @@ def statsmodels_crosscheck(key, method, ref):
     return {k: float(v) for k, v in diffs.items()}, float(sm.llf)
 
 
-def regenerate():  # pragma: no cover - run by hand
-    old = json.loads(REF_PATH.read_text()) if REF_PATH.exists() else {}
-    out = {"_about": old.get("_about", {}), "published": old.get("published", {}),
-           "dense": {}}
+def regenerate(force=False):  # pragma: no cover - run by hand
+    """Compute the dense references (skipping stored ones unless `force`), saving as it goes."""
+    out = json.loads(REF_PATH.read_text())
+    out.setdefault("dense", {})
     for key in [*MODELS, *MODELS_EXTRA]:
         for method in ("REML", "ML"):
+            name = f"{key}/{method}"
+            if name in out["dense"] and not force:
+                continue
             ref = dense_reference(key, method)
             diffs, llf = statsmodels_crosscheck(key, method, ref)
             ref["source"] = (
-                "independent dense computation (tests/test_mixed.py: Dense): full N x N "
-                "marginal covariance from the raw rows, exact log-likelihood by Cholesky, "
-                "optimized with scipy Nelder-Mead -> BFGS -> Nelder-Mead; cross-checked with "
-                "statsmodels MixedLM fit(method='powell')")
+                "independent dense computation (tests/test_mixed.py: Dense, blocks=True): "
+                "marginal covariance V_j = sigma^2 I + Z_j Sigma Z_j' built from the raw rows "
+                "of each group, exact (RE)ML log-likelihood by Cholesky, optimized with scipy "
+                "Nelder-Mead -> BFGS -> Nelder-Mead over (log sigma, Cholesky of Sigma); "
+                "cross-checked with statsmodels MixedLM fit(method='powell')")
             ref["statsmodels_powell_max_rel_diff"] = diffs
             ref["statsmodels_powell_llf"] = llf
-            out["dense"][f"{key}/{method}"] = ref
-            print(key, method, ref["loglik"], diffs, flush=True)
-    REF_PATH.write_text(json.dumps(out, indent=1) + "\n")
+            out["dense"][name] = ref
+            REF_PATH.write_text(json.dumps(out, indent=1) + "\n")
+            print(name, ref["loglik"], diffs, flush=True)
 
 
 # --------------------------------------------------------------------------------------
@@ -282,9 +330,11 @@ def test_published_lme4_values(reference):
                 got = fit.deviance
             else:
                 got = getattr(fit, field)
-            np.testing.assert_allclose(np.round(got, digits), value, rtol=0,
-                                       atol=0.51 * 10.0 ** -digits,
-                                       err_msg=f"{entry['model']} {field}")
+            # printed precision, or 1e-4 relative where lme4's own optimum is less exact
+            # than its printout (its optimizer stops ~1e-6 short on the deviance)
+            tol = np.maximum(0.5 * 10.0 ** -digits, RTOL * np.abs(value))
+            assert np.all(np.abs(np.asarray(got) - value) <= tol * (1 + 1e-9)), \
+                (entry["model"], entry["method"], field, got, value)
 
 
 def test_dense_reference_reproducible_live():
@@ -310,9 +360,17 @@ def test_dense_reference_reproducible_live():
 
 
 def test_statsmodels_llf_scale_matches_lme4(reference):
-    """statsmodels' llf (powell) equals the dense/lme4-scale loglik, REML and ML alike."""
+    """statsmodels' llf (powell) is on lme4's scale, REML and ML alike: where statsmodels
+    reached the optimum (its estimates agree to 2e-5) its llf equals the dense loglik; where
+    it stopped short (the varying-slopes fits) its llf is lower, never higher."""
+    converged = 0
     for key, ref in reference["dense"].items():
-        assert ref["statsmodels_powell_llf"] == pytest.approx(ref["loglik"], abs=1e-3), key
+        llf = ref["statsmodels_powell_llf"]
+        assert llf <= ref["loglik"] + 1e-6, key
+        if max(ref["statsmodels_powell_max_rel_diff"].values()) < 2e-5:
+            assert llf == pytest.approx(ref["loglik"], abs=1e-6), key
+            converged += 1
+    assert converged >= 7
 
 
 # --------------------------------------------------------------------------------------
@@ -660,4 +718,4 @@ def test_bool_predictor_and_int_columns():
 
 if __name__ == "__main__":  # pragma: no cover
     if "--regenerate" in sys.argv:
-        regenerate()
+        regenerate(force="--force" in sys.argv)
