@@ -29,8 +29,9 @@ def check_frame(data, name: str = "data") -> pd.DataFrame:
     return data
 
 
-def check_column(data: pd.DataFrame, column, arg: str, *, numeric: bool = True) -> None:
-    """Check that `column` exists in `data` (and is numeric and finite, if asked)."""
+def check_column(data: pd.DataFrame, column, arg: str, *, numeric: bool = True,
+                 finite: bool = True) -> None:
+    """Check that `column` exists in `data` (and is numeric, and finite, if asked)."""
     if not isinstance(column, str | int):
         raise TypeError(f"{arg} must be a column name (a string), got {_short(column)}.")
     if column not in data.columns:
@@ -41,14 +42,16 @@ def check_column(data: pd.DataFrame, column, arg: str, *, numeric: bool = True) 
         values = data[column]
         if values.dtype == bool:
             return
-        if not pd.api.types.is_numeric_dtype(values):
+        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_complex_dtype(values):
             raise TypeError(
                 f"{arg}={column!r} must be a numeric column, but it has dtype {values.dtype}; "
                 f"convert it, e.g. data[{column!r}].astype(float) or pandas.to_numeric()."
             )
-        finite = np.isfinite(values.to_numpy(dtype=float))
-        if not finite.all():
-            bad = int((~finite).sum())
+        if not finite:
+            return
+        ok = np.isfinite(values.to_numpy(dtype=float))
+        if not ok.all():
+            bad = int((~ok).sum())
             raise ValueError(
                 f"{arg}={column!r} has {bad} missing or infinite value(s); drop or impute them "
                 f"first, e.g. data.dropna(subset=[{column!r}])."

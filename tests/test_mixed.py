@@ -719,3 +719,46 @@ def test_bool_predictor_and_int_columns():
 if __name__ == "__main__":  # pragma: no cover
     if "--regenerate" in sys.argv:
         regenerate(force="--force" in sys.argv)
+
+
+def test_reduction_in_many_chunks_equals_one_pass(monkeypatch):
+    """The row pass runs in cache-sized chunks; chunk boundaries must not change the fit."""
+    import hiertools.mixed as mixed
+
+    rng = np.random.default_rng(11)
+    g = rng.integers(0, 40, size=5_000)
+    x = rng.normal(size=5_000)
+    y = 2.0 + rng.normal(0, 0.7, 40)[g] + (1.5 + rng.normal(0, 0.4, 40)[g]) * x + rng.normal(size=5_000)
+    data = pd.DataFrame({"g": g, "x": x, "z": rng.normal(size=5_000), "y": y})
+    def reduce():
+        return [mixed._Reduced(data, "y", "g", ["x", "z"], None, "REML"),
+                mixed._Reduced(data, "y", "g", [], "x", "REML")]
+
+    def fit():
+        return [fit_varying_intercepts(data, "y", "g", x=["x", "z"]),
+                fit_varying_slopes(data, "y", "x", "g")]
+
+    whole_stats, whole_fits = reduce(), fit()
+    monkeypatch.setattr(mixed, "_CHUNK", 97)  # 5,000 rows -> 52 chunks of an odd size
+    chunk_stats, chunk_fits = reduce(), fit()
+    for a, b in zip(whole_stats, chunk_stats):  # the sufficient statistics: same to rounding
+        for name in ("a0", "ztz", "ztx", "zty", "counts", "means", "scales"):
+            np.testing.assert_allclose(getattr(b, name), getattr(a, name), rtol=1e-12, atol=1e-9)
+    for a, b in zip(whole_fits, chunk_fits):  # hence the same fit, to the optimizer's precision
+        assert_rel(b.fixed_effects.to_numpy(), a.fixed_effects.to_numpy(), rtol=1e-6)
+        assert_rel(b.group_sd.to_numpy(), a.group_sd.to_numpy(), rtol=1e-6)
+        assert b.loglik == pytest.approx(a.loglik, rel=1e-12)
+
+
+def test_negative_and_gapped_integer_labels_match_string_labels():
+    data = load("sleepstudy")
+    codes = {s: (-1) ** i * 50 * i for i, s in enumerate(sorted(data["subject"].unique()))}
+    as_int = data.assign(sub=data["subject"].map(codes))
+    as_str = data.assign(sub=data["subject"].map(lambda s: f"s{codes[s]:+05d}"))
+    a = fit_varying_slopes(as_int, "reaction", "days", "sub")
+    b = fit_varying_slopes(as_str, "reaction", "days", "sub")
+    assert list(a.random_effects.index) == sorted(codes.values())
+    by_label = {f"s{v:+05d}": v for v in codes.values()}
+    reordered = b.random_effects.rename(index=by_label).loc[a.random_effects.index]
+    assert_rel(a.random_effects.to_numpy(), reordered.to_numpy(), rtol=1e-9)
+    assert a.group_sizes.sum() == 180 and (a.group_sizes == 10).all()
