@@ -133,11 +133,54 @@ def execute(nb, folder: Path, timeout: int = 600):
     return nb
 
 
+_VIEW = "application/vnd.jupyter.widget-view+json"
+_STATE = "application/vnd.jupyter.widget-state+json"
+_MODEL_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def _stable_widget_ids(text: str, name: str) -> str:
+    """Renumber ipywidgets' random model ids deterministically.
+
+    Widget state is stored so that an explorer's figure shows before anything runs,
+    but its model ids are fresh UUIDs on every run, which would make every rebuild a
+    diff.  Models are numbered in a fixed walk (each output's view, then the models
+    it references) and given ids derived from the notebook's name and that number.
+    """
+    import hashlib
+    import json
+
+    import nbformat
+
+    nb = json.loads(text)
+    state = nb.get("metadata", {}).get("widgets", {}).get(_STATE, {}).get("state", {})
+    order: list[str] = []
+
+    def visit(model_id):
+        if model_id in order or model_id not in state:
+            return
+        order.append(model_id)
+        body = json.dumps(state[model_id].get("state", {}), sort_keys=True)
+        for ref in re.findall(r"IPY_MODEL_([0-9a-f]{32})", body):
+            visit(ref)
+
+    for cell in nb["cells"]:
+        for output in cell.get("outputs", []):
+            visit(output.get("data", {}).get(_VIEW, {}).get("model_id"))
+    rest = sorted((m for m in state if m not in order),
+                  key=lambda m: json.dumps(state[m], sort_keys=True))
+    mapping = {old: hashlib.md5(f"{name}:{i}".encode()).hexdigest()  # noqa: S324 - an id
+               for i, old in enumerate([*order, *rest])}
+    renamed = _MODEL_ID.sub(lambda m: mapping.get(m.group(0), m.group(0)), text)
+    return nbformat.writes(nbformat.reads(renamed, as_version=4)) + "\n"  # keys re-sorted
+
+
 def _write(nb, path: Path) -> None:
     import nbformat
 
     nbformat.validate(nb)
     text = nbformat.writes(nb) + "\n"
+    if _VIEW in text:
+        text = _stable_widget_ids(text, path.name)
     if not path.exists() or path.read_text(encoding="utf-8") != text:
         path.write_text(text, encoding="utf-8")
 

@@ -131,3 +131,28 @@ def test_lesson_01_prints_the_seed_block_in_both_versions():
         seed_cell = next(c for c in nb.cells if c.cell_type == "code" and "default_rng(1)" in c.source)
         assert [o.text for o in seed_cell.outputs if o.output_type == "stream"] == [block]
         assert "# e.g. 4 8.03 5.28 0.19" in seed_cell.source  # verbatim, wrong comments included
+
+
+def test_widget_ids_are_renumbered_deterministically():
+    """Two runs give different random widget ids; the stored notebooks must not differ."""
+    import json
+
+    def notebook(box, child, other):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("ht.pooling_explorer()",
+                                                                       id="c000")])
+        nb.cells[0].outputs = [nbformat.v4.new_output(
+            "display_data", data={"text/plain": "<explorer>",
+                                  build._VIEW: {"version_major": 2, "version_minor": 0,
+                                                "model_id": box}})]
+        nb.metadata["widgets"] = {build._STATE: {"version_major": 2, "version_minor": 0, "state": {
+            box: {"model_name": "VBoxModel", "state": {"children": [f"IPY_MODEL_{child}"]}},
+            child: {"model_name": "ImageModel", "state": {"value": "png"}},
+            other: {"model_name": "LayoutModel", "state": {"width": "520px"}}}}}
+        return nbformat.writes(nb)
+
+    first = build._stable_widget_ids(notebook("a" * 32, "b" * 32, "c" * 32), "01_x.ipynb")
+    second = build._stable_widget_ids(notebook("f" * 32, "0" * 32, "9" * 32), "01_x.ipynb")
+    assert first == second
+    state = json.loads(first)["metadata"]["widgets"][build._STATE]["state"]
+    view = json.loads(first)["cells"][0]["outputs"][0]["data"][build._VIEW]["model_id"]
+    assert state[view]["state"]["children"][0].removeprefix("IPY_MODEL_") in state
