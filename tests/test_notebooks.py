@@ -156,3 +156,27 @@ def test_widget_ids_are_renumbered_deterministically():
     state = json.loads(first)["metadata"]["widgets"][build._STATE]["state"]
     view = json.loads(first)["cells"][0]["outputs"][0]["data"][build._VIEW]["model_id"]
     assert state[view]["state"]["children"][0].removeprefix("IPY_MODEL_") in state
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_nbgrader_cell_metadata_follows_its_schema(name):
+    """nbgrader (schema 3) accepts the solutions: checked here without installing nbgrader.
+
+    Rules from nbgrader's v3 validator: code solution cells are solution cells; markdown
+    solution cells must also be (manually) graded cells with points; grade_ids are unique.
+    """
+    ids = []
+    for cell in _read(ROOT / "solutions" / name).cells:
+        meta = cell.metadata.get("nbgrader")
+        if build.BEGIN in cell.source:
+            assert meta and meta["solution"] is True, cell.source[:60]
+        if not meta:
+            continue
+        assert meta["schema_version"] == 3 and meta["grade_id"]
+        ids.append(meta["grade_id"])
+        if cell.cell_type == "markdown" and meta["solution"]:
+            assert meta["grade"] is True and meta["points"] > 0, (
+                f"{name}: nbgrader needs markdown answers to be graded cells: {cell.source[:60]}")
+        if meta.get("grade"):
+            assert meta.get("points", 0) > 0
+    assert len(ids) == len(set(ids)), f"{name}: duplicate grade_id"
