@@ -313,7 +313,7 @@ def _lesson02_fits():
         return _LESSON02_CACHE["fits"]
     from .data import load
     from .mixed import fit_varying_intercepts
-    from .plots import _regression_lines
+    from .pooling import _regression_lines
 
     radon = load("radon")
     fit = fit_varying_intercepts(radon, "log_radon", "county", x="floor")

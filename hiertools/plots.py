@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from ._validation import as_float_array, check_same_length
+from .pooling import _regression_lines
 
 __all__ = ["plot_shrinkage", "plot_funnel", "plot_pooling"]
 
@@ -306,23 +307,6 @@ def _check_fit(fit, name: str = "fit"):
         raise TypeError(f"{name} must be a fitted model from ht.fit_varying_intercepts (or "
                         f"ht.fit_varying_slopes), got {type(fit).__name__}.")
     return fit
-
-
-def _regression_lines(data: pd.DataFrame, y: str, x: str, group: str):
-    """Complete-pooling and no-pooling least-squares lines of `y` on `x`.
-
-    Complete pooling is ``y ~ 1 + x`` (one line for all groups); no pooling is
-    ``y ~ x + factor(group) - 1`` (one intercept per group, a common slope).
-    Returns ``(cp_intercept, cp_slope, np_intercepts, np_slope)`` with
-    `np_intercepts` a Series indexed by group label (sorted).
-    """
-    yv = data[y].to_numpy(dtype=float)
-    xv = data[x].to_numpy(dtype=float)
-    cp, *_ = np.linalg.lstsq(np.column_stack([np.ones_like(xv), xv]), yv, rcond=None)
-    dummies = pd.get_dummies(data[group], dtype=float)
-    design = np.column_stack([xv, dummies.to_numpy()])
-    coef, *_ = np.linalg.lstsq(design, yv, rcond=None)
-    return float(cp[0]), float(cp[1]), pd.Series(coef[1:], index=dummies.columns), float(coef[0])
 
 
 def plot_county_panel(data: pd.DataFrame, fit, counties, *, y=None, x=None, group=None,
