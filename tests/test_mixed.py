@@ -762,3 +762,35 @@ def test_negative_and_gapped_integer_labels_match_string_labels():
     reordered = b.random_effects.rename(index=by_label).loc[a.random_effects.index]
     assert_rel(a.random_effects.to_numpy(), reordered.to_numpy(), rtol=1e-9)
     assert a.group_sizes.sum() == 180 and (a.group_sizes == 10).all()
+
+
+@pytest.mark.parametrize("method", ["REML", "ML"])
+def test_singular_correlation_minus_one(method):
+    """Intercept and slope effects perfectly correlated: the optimum is |rho| = 1 exactly.
+
+    As lme4 reports such fits: correlation -1, both SDs positive, singular; nothing NaN.
+    The independent dense likelihood agrees at that point, and its own optimizer, which
+    can only approach the boundary from inside (log-parameterized), finds nothing better.
+    """
+    rng = np.random.default_rng(0)
+    n_groups, size = 30, 8
+    a = rng.normal(0, 1.0, n_groups)
+    g = np.repeat(np.arange(n_groups), size)
+    x = np.tile(np.arange(size, dtype=float), n_groups)
+    y = 5 + a[g] + (0.5 - 0.4 * a[g]) * x + rng.normal(0, 1.0, n_groups * size)
+    data = pd.DataFrame({"g": g, "x": x, "y": y})
+    fit = fit_varying_slopes(data, "y", "x", "g", method=method)
+    assert fit.singular and fit.group_corr == -1.0
+    assert (fit.group_sd.to_numpy() > 0).all()
+    assert np.isfinite(fit.fixed_effects.to_numpy()).all() and np.isfinite(fit.sigma)
+    assert np.isfinite(fit.random_effects.to_numpy()).all()
+
+    reml = method == "REML"
+    dense = Dense(data, "y", "g", ["x"], "x", blocks=True)
+    sd = fit.group_sd.to_numpy()
+    at_fit = np.array([math.log(fit.sigma), math.log(sd[0]), -sd[1], math.log(1e-12)])
+    assert dense.loglik(at_fit, reml) == pytest.approx(fit.loglik, rel=1e-9)
+    inside = at_fit.copy()
+    inside[2], inside[3] = -0.9 * sd[1], math.log(0.4 * sd[1])  # correlation about -0.9
+    _, best = dense.fit(reml, inside)
+    assert best <= fit.loglik + 1e-9 * abs(fit.loglik)
