@@ -189,6 +189,17 @@ def _as_series(answer, what: str, expected: pd.Series) -> pd.Series:
     return values
 
 
+def _reject_known_mistakes(value: float, mistakes, *, atol: float = 0.0, rtol: float = 0.0):
+    """Raise with the message of the first typical wrong answer that `value` matches.
+
+    `mistakes` is an exercise's table of misconceptions, in order of priority: pairs of
+    (the wrong value -- or a tuple of equivalent ones -- and what it means).
+    """
+    for wrong, message in mistakes:
+        if np.any(np.isclose(value, np.atleast_1d(wrong), atol=atol, rtol=rtol)):
+            raise _Wrong(message)
+
+
 def _labels(answer, what: str) -> list[str]:
     if isinstance(answer, pd.DataFrame):
         column = next((c for c in answer.columns if str(c).lower() in ("district", "group")), None)
@@ -282,16 +293,16 @@ def _check_new_district(answer):
     mu_hat = pooled_mean(d["raw"], d["n"], tau_hat, 3.0)
     w = shrinkage_weights(tau_hat, 3.0, 8)
     value = _as_number(answer, "your answer")
-    if np.isclose(value, (9.0 + mu_hat) / 2, atol=5e-3):
-        raise _Wrong("that is the 50/50 average of the raw rate and the overall mean; partial "
-                     "pooling weights the district by how reliable its 8 cases are.")
-    if np.isclose(value, 9.0, atol=5e-3):
-        raise _Wrong("that is the raw rate (no pooling); the estimate should move toward mu_hat.")
-    if np.isclose(value, mu_hat, atol=5e-3):
-        raise _Wrong("that is mu_hat itself (complete pooling); the district's own data should "
-                     "count for something.")
-    if np.isclose(value, (1 - w) * 9.0 + w * mu_hat, atol=5e-3):
-        raise _Wrong("the weights are swapped: w goes with the district's own raw rate.")
+    _reject_known_mistakes(value, [
+        ((9.0 + mu_hat) / 2, "that is the 50/50 average of the raw rate and the overall mean; "
+                             "partial pooling weights the district by how reliable its 8 cases "
+                             "are."),
+        (9.0, "that is the raw rate (no pooling); the estimate should move toward mu_hat."),
+        (mu_hat, "that is mu_hat itself (complete pooling); the district's own data should "
+                 "count for something."),
+        ((1 - w) * 9.0 + w * mu_hat, "the weights are swapped: w goes with the district's own "
+                                     "raw rate."),
+    ], atol=5e-3)
     if not np.isclose(value, w * 9.0 + (1 - w) * mu_hat, atol=5e-3):
         raise _Wrong("that is not the partially pooled estimate (2 decimals are enough).")
     return "the new district keeps part of its high rate and borrows the rest from the others."
@@ -336,26 +347,23 @@ def _check_icc(answer):
     value = _as_number(answer, "your answer")
     tau, sigma = float(fit_u.group_sd["Intercept"]), fit_u.sigma
 
-    def close(target):
-        return bool(np.isclose(value, target, atol=1e-3, rtol=0))
-
-    if close(_icc(fit)):
-        raise _Wrong("that is the intraclass correlation of `fit`, the model without log uranium; "
-                     "use fit_u.")
-    if close(100 * _icc(fit_u)):
-        raise _Wrong("that looks like a percentage; give the share as a fraction between 0 and 1.")
-    if close(tau / (tau + sigma)) or close(tau / np.hypot(tau, sigma)):
-        raise _Wrong("you combined standard deviations; the intraclass correlation is a ratio of "
-                     "variances, so square the SDs first.")
-    if close(sigma ** 2 / (tau ** 2 + sigma ** 2)):
-        raise _Wrong("that is the share of the variance *within* counties (houses around their "
-                     "county); the intraclass correlation is the share *between* counties.")
-    if close(tau ** 2 / sigma ** 2):
-        raise _Wrong("divide the between-county variance by the total variance, tau² + sigma², "
-                     "not by sigma² alone.")
+    _reject_known_mistakes(value, [
+        (_icc(fit), "that is the intraclass correlation of `fit`, the model without log "
+                    "uranium; use fit_u."),
+        (100 * _icc(fit_u), "that looks like a percentage; give the share as a fraction between "
+                            "0 and 1."),
+        ((tau / (tau + sigma), tau / np.hypot(tau, sigma)),
+         "you combined standard deviations; the intraclass correlation is a ratio of variances, "
+         "so square the SDs first."),
+        (sigma ** 2 / (tau ** 2 + sigma ** 2),
+         "that is the share of the variance *within* counties (houses around their county); the "
+         "intraclass correlation is the share *between* counties."),
+        (tau ** 2 / sigma ** 2, "divide the between-county variance by the total variance, "
+                                "tau² + sigma², not by sigma² alone."),
+    ], atol=1e-3)
     if not 0 <= value <= 1:
         raise _Wrong("a share of variance lies between 0 and 1.")
-    if not close(_icc(fit_u)):
+    if not np.isclose(value, _icc(fit_u), atol=1e-3, rtol=0):
         raise _Wrong("that is not the intraclass correlation of fit_u (3 decimals are enough).")
     return ("about 4% of the remaining variance in log radon lies between counties, once floor "
             "and uranium are accounted for — down from about 16% in `fit`.")
@@ -374,27 +382,21 @@ def _check_county_prediction(answer):
     alpha = mu + float(fit.random_effects.loc[county, "Intercept"])
     expected = alpha + beta
 
-    def close(target):
-        return bool(np.isclose(value, target, atol=5e-3, rtol=0))
-
-    if close(np.exp(expected)):
-        raise _Wrong("that is on the pCi/L scale; the question asks for log radon (the model's "
-                     "scale), so leave out the exp().")
-    if close(alpha):
-        raise _Wrong("that is the county's basement level (floor = 0); add the floor effect for "
-                     "a first-floor measurement.")
-    if close(mu + beta):
-        raise _Wrong("that is the prediction for an average (or new) county; MILLE LACS is in the "
-                     "data, so its own estimated county effect counts too.")
-    if close(np_a[county] + np_b) or close(np_a[county] + beta):
-        raise _Wrong("that uses the no-pooling intercept, which rests on just 2 houses; use the "
-                     "partially pooled one from the mixed model (fit).")
-    if close(cp_a + cp_b):
-        raise _Wrong("that is the complete-pooling line, which ignores the county altogether.")
-    if close(alpha - mu + beta):
-        raise _Wrong("fit.random_effects are deviations from the fixed intercept; add "
-                     "fit.fixed_effects['Intercept'] too.")
-    if not close(expected):
+    _reject_known_mistakes(value, [
+        (np.exp(expected), "that is on the pCi/L scale; the question asks for log radon (the "
+                           "model's scale), so leave out the exp()."),
+        (alpha, "that is the county's basement level (floor = 0); add the floor effect for a "
+                "first-floor measurement."),
+        (mu + beta, "that is the prediction for an average (or new) county; MILLE LACS is in the "
+                    "data, so its own estimated county effect counts too."),
+        ((np_a[county] + np_b, np_a[county] + beta),
+         "that uses the no-pooling intercept, which rests on just 2 houses; use the partially "
+         "pooled one from the mixed model (fit)."),
+        (cp_a + cp_b, "that is the complete-pooling line, which ignores the county altogether."),
+        (alpha - mu + beta, "fit.random_effects are deviations from the fixed intercept; add "
+                            "fit.fixed_effects['Intercept'] too."),
+    ], atol=5e-3)
+    if not np.isclose(value, expected, atol=5e-3, rtol=0):
         raise _Wrong("that is not the partial-pooling prediction (3 decimals are enough).")
     return ("the county's partially pooled intercept plus the floor effect: its two houses pull "
             "it only part of the way from the average county.")
@@ -530,10 +532,10 @@ def _lesson03_fit():
 def _check_half_weight_tau(answer):
     _, sigma, n = _lesson03_fit()
     value = _as_number(answer, "your answer")
-    if np.isclose(value, sigma**2 / n, rtol=1e-4):
-        raise _Wrong("that is tau squared; the question asks for tau (a standard deviation).")
-    if np.isclose(value, sigma, rtol=1e-4):
-        raise _Wrong("that would be right for a county with one home; Lac qui Parle has two.")
+    _reject_known_mistakes(value, [
+        (sigma**2 / n, "that is tau squared; the question asks for tau (a standard deviation)."),
+        (sigma, "that would be right for a county with one home; Lac qui Parle has two."),
+    ], rtol=1e-4)
     if value < 0:
         raise _Wrong("tau is a standard deviation, so it cannot be negative.", "invalid")
     if not np.isclose(value, sigma / np.sqrt(n), rtol=1e-4):
@@ -547,14 +549,13 @@ def _check_posterior_sd(answer):
     tau, sigma, n = _lesson03_fit()
     value = _as_number(answer, "your answer")
     expected = 1 / np.sqrt(1 / tau**2 + n / sigma**2)
-    if np.isclose(value, expected**2, rtol=1e-4):
-        raise _Wrong("that is the posterior variance; take its square root.")
-    if np.isclose(value, np.sqrt(tau**2 + sigma**2 / n), rtol=1e-4):
-        raise _Wrong("that is the SD of the raw mean around mu (variances added); for the "
-                     "posterior, add precisions instead.")
-    if np.isclose(value, sigma / np.sqrt(n), rtol=1e-4):
-        raise _Wrong("that is the standard error of the raw mean alone (no pooling); the prior "
-                     "adds information too.")
+    _reject_known_mistakes(value, [
+        (expected**2, "that is the posterior variance; take its square root."),
+        (np.sqrt(tau**2 + sigma**2 / n), "that is the SD of the raw mean around mu (variances "
+                                         "added); for the posterior, add precisions instead."),
+        (sigma / np.sqrt(n), "that is the standard error of the raw mean alone (no pooling); "
+                             "the prior adds information too."),
+    ], rtol=1e-4)
     if not np.isclose(value, expected, rtol=1e-4):
         raise _Wrong("that is not the posterior standard deviation.")
     return "smaller than both tau and sigma / sqrt(n): prior and data each add information."
