@@ -18,16 +18,6 @@ import numpy as np  # noqa: E402
 import hiertools as ht  # noqa: E402
 
 
-def _find(widget, css):
-    if css in getattr(widget, "_dom_classes", ()):
-        return widget
-    for child in getattr(widget, "children", ()):
-        found = _find(child, css)
-        if found is not None:
-            return found
-    return None
-
-
 def _steps(slider, count=40):
     values = np.linspace(slider.min, slider.max, count)
     return [type(slider.value)(round(float(v), 2)) for v in values]
@@ -53,7 +43,7 @@ def main():
     ]:
         explorer = build()
         for css in sliders:
-            slider = _find(explorer, css)
+            slider = explorer.control(css)
             before = len(explorer.redraw_times_ms)
             for value in _steps(slider):
                 slider.value = value

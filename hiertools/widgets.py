@@ -39,6 +39,16 @@ def _explorer_base():
             self.figure_view = figure_view
             self.add_class("ht-explorer")
 
+        def control(self, css_class: str):
+            """The widget inside this explorer that carries `css_class` (e.g. "ht-slider-tau")."""
+            stack = list(self.children)
+            while stack:
+                widget = stack.pop(0)
+                if css_class in getattr(widget, "_dom_classes", ()):
+                    return widget
+                stack.extend(getattr(widget, "children", ()))
+            raise ValueError(f"No control with CSS class {css_class!r} in this explorer.")
+
         @property
         def redraw_times_ms(self) -> list[float]:
             """Wall-clock milliseconds of each redraw so far (compute + draw + PNG)."""

@@ -15,13 +15,9 @@ def test_import_hiertools_does_not_import_ipywidgets():
     assert out.stdout.strip() == "False"
 
 
-def _slider(explorer, css):
-    return next(w for w in explorer.children if css in w._dom_classes)
-
-
 def test_pooling_explorer_defaults_to_the_seed_districts_and_starts_at_tau_hat():
     explorer = ht.pooling_explorer()
-    slider = _slider(explorer, "ht-slider-trust")
+    slider = explorer.control("ht-slider-trust")
     d = ht.simulate_districts()
     tau_hat = ht.estimate_tau(d["raw"], 3 / np.sqrt(d["n"]))
     assert slider.value == pytest.approx(ht.shrinkage_weights(tau_hat, 3.0, np.median(d["n"])),
@@ -32,7 +28,7 @@ def test_pooling_explorer_defaults_to_the_seed_districts_and_starts_at_tau_hat()
 
 def test_pooling_explorer_moves_arrows_in_place_to_both_limits():
     explorer = ht.pooling_explorer()
-    slider = _slider(explorer, "ht-slider-trust")
+    slider = explorer.control("ht-slider-trust")
     ax = explorer.figure_view.figure.axes[0]
     arrows = ax.hiertools_artists["arrows"]
     image, d = explorer.figure_view.image, ht.simulate_districts()
@@ -51,7 +47,7 @@ def test_pooling_explorer_moves_arrows_in_place_to_both_limits():
 
 
 def _readout(explorer):
-    return next(w for w in explorer.children if "ht-readout" in w._dom_classes).value
+    return explorer.control("ht-readout").value
 
 
 def test_pooling_explorer_accepts_learner_data():
@@ -68,7 +64,7 @@ def test_pooling_explorer_accepts_learner_data():
 
 def test_pooling_explorer_redraws_well_under_100_ms():
     explorer = ht.pooling_explorer()
-    slider = _slider(explorer, "ht-slider-trust")
+    slider = explorer.control("ht-slider-trust")
     for value in np.linspace(0, 1, 41):
         slider.value = round(float(value), 2)
     times = explorer.redraw_times_ms[1:]
@@ -76,35 +72,25 @@ def test_pooling_explorer_redraws_well_under_100_ms():
     assert np.median(times) < 50, f"median redraw {np.median(times):.1f} ms"
 
 
-def _find(widget, css):
-    if css in getattr(widget, "_dom_classes", ()):
-        return widget
-    for child in getattr(widget, "children", ()):
-        found = _find(child, css)
-        if found is not None:
-            return found
-    return None
-
-
 def test_shrinkage_explorer_defaults_to_radon_counties_at_the_reml_fit():
     explorer = ht.shrinkage_explorer()
     fit = ht.fit_varying_intercepts(ht.load("radon"), "log_radon", "county")
-    assert _find(explorer, "ht-slider-tau").value == pytest.approx(fit.group_sd["Intercept"], abs=0.005)
-    assert _find(explorer, "ht-slider-sigma").value == pytest.approx(fit.sigma, abs=0.005)
+    assert explorer.control("ht-slider-tau").value == pytest.approx(fit.group_sd["Intercept"], abs=0.005)
+    assert explorer.control("ht-slider-sigma").value == pytest.approx(fit.sigma, abs=0.005)
     left, right = explorer.figure_view.figure.axes
     assert len(left.hiertools_artists["arrows"].get_segments()) == 85
     assert right.get_xlabel().startswith("group size") and "weight" in right.get_ylabel()
     assert left.get_ylabel() == "mean log radon, log(pCi/L)"
     # starts on a smallest county (n = 1)
-    assert _find(explorer, "ht-slider-n").value == 1
+    assert explorer.control("ht-slider-n").value == 1
 
 
 def test_shrinkage_explorer_estimates_follow_the_formula():
     raw, n = np.array([1.0, 2.0, 6.0]), np.array([3, 10, 40])
     explorer = ht.shrinkage_explorer(raw, n=n, sigma=2.0, tau=1.0, labels=["a", "b", "c"],
                                      focus="a")
-    tau, sigma = _find(explorer, "ht-slider-tau"), _find(explorer, "ht-slider-sigma")
-    size, group = _find(explorer, "ht-slider-n"), _find(explorer, "ht-dropdown-group")
+    tau, sigma = explorer.control("ht-slider-tau"), explorer.control("ht-slider-sigma")
+    size, group = explorer.control("ht-slider-n"), explorer.control("ht-dropdown-group")
     left, right = explorer.figure_view.figure.axes
     tau.value, sigma.value, size.value = 0.5, 1.5, 12
     expected_n = np.array([12, 10, 40])
@@ -112,20 +98,20 @@ def test_shrinkage_explorer_estimates_follow_the_formula():
     np.testing.assert_allclose(ends, ht.shrink(raw, expected_n, 0.5, 1.5))
     dots = right.collections[0].get_offsets()
     np.testing.assert_allclose(dots[:, 1], ht.shrinkage_weights(0.5, 1.5, expected_n))
-    text = _find(explorer, "ht-readout").value
+    text = explorer.control("ht-readout").value
     assert "<b>a</b>: n = 12" in text and "σ²/τ² = 9.0" in text
     group.value = "c"  # the previous group gets its real size back; the slider shows c's size
     assert size.value == 40
     xs = [seg[0][0] for seg in left.hiertools_artists["arrows"].get_segments()]
     assert xs == [3, 10, 40]
     tau.value = 0.0
-    assert "complete pooling" in _find(explorer, "ht-readout").value
+    assert "complete pooling" in explorer.control("ht-readout").value
 
 
 def test_shrinkage_explorer_redraws_well_under_100_ms():
     explorer = ht.shrinkage_explorer()
-    tau, sigma = _find(explorer, "ht-slider-tau"), _find(explorer, "ht-slider-sigma")
-    size = _find(explorer, "ht-slider-n")
+    tau, sigma = explorer.control("ht-slider-tau"), explorer.control("ht-slider-sigma")
+    size = explorer.control("ht-slider-n")
     for value in np.linspace(0.05, 0.9, 18):
         tau.value = round(float(value), 2)
     for value in np.linspace(0.4, 1.5, 12):
@@ -144,3 +130,8 @@ def test_shrinkage_explorer_validates():
         ht.shrinkage_explorer([1.0, 2.0], n=[2, 3], sigma=1.0, labels=["a"])
     with pytest.raises(ValueError, match="tau must be >= 0"):
         ht.shrinkage_explorer([1.0, 2.0], n=[2, 3], sigma=1.0, tau=-1)
+
+
+def test_control_names_the_missing_class():
+    with pytest.raises(ValueError, match="ht-slider-nope"):
+        ht.pooling_explorer().control("ht-slider-nope")
