@@ -109,12 +109,12 @@ class _FigureView:
         self._background = self.figure.canvas.copy_from_bbox(self.figure.bbox)
 
 
-def _slider(kind, description, css, **kwargs):
+def _slider(kind, description, css, width="520px", **kwargs):
     import ipywidgets as widgets
 
     slider = getattr(widgets, kind)(description=description, continuous_update=True,
                                     style={"description_width": "initial"},
-                                    layout=widgets.Layout(width="520px"), **kwargs)
+                                    layout=widgets.Layout(width=width), **kwargs)
     slider.add_class("ht-slider")
     slider.add_class(css)
     return slider
@@ -231,15 +231,17 @@ def pooling_explorer(raw=None, n=None, sigma=None, *, data=None, y=None, group=N
     ax.set_ylim(low - pad, high + pad)
     view.freeze(ax.hiertools_artists.values())
 
-    slider = _slider("FloatSlider", f"trust in own data (typical group, n = {n_typical:g})",
-                     "ht-slider-trust", value=round(trust_hat, 2), min=0.0, max=1.0, step=0.01,
+    slider = _slider("FloatSlider", "trust in own data (a median-sized group's weight)",
+                     "ht-slider-trust", value=trust_hat, min=0.0, max=1.0, step=0.01,
                      readout_format=".2f")
     readout = _readout()
 
     def redraw(change=None):
         started = time.perf_counter()
         trust = float(slider.value)
-        tau = _tau_for_trust(trust, sigma, n_typical)
+        # a detent at the fitted value: the browser snaps the slider to its 0.01 grid
+        at_fit = abs(trust - trust_hat) <= 0.005
+        tau = tau_hat if at_fit else _tau_for_trust(trust, sigma, n_typical)
         estimates = shrink(raw, n, tau, sigma)
         mu = pooled_mean(raw, n, tau, sigma)
         update_shrinkage(ax, raw, estimates, n, mu=mu)
@@ -249,8 +251,7 @@ def pooling_explorer(raw=None, n=None, sigma=None, *, data=None, y=None, group=N
         elif trust == 1:
             mode = "<b>no pooling</b>: every group keeps its raw mean"
         else:
-            mode = "<b>partial pooling</b>" + (" (the fitted τ̂)" if abs(trust - trust_hat) < 0.006
-                                               else "")
+            mode = "<b>partial pooling</b>" + (" at the fitted τ̂" if at_fit else "")
         tau_text = "∞" if np.isinf(tau) else f"{tau:.2f}"
         spread = (f"all {w.min():.2f}" if np.ptp(w) < 0.005 else
                   f"{w.min():.2f} (n = {n[w.argmin()]:g}) to {w.max():.2f} (n = {n[w.argmax()]:g})")
@@ -366,17 +367,18 @@ def shrinkage_explorer(raw=None, n=None, sigma=None, *, tau=None, data=None, y=N
     view.freeze([*left.hiertools_artists.values(), focus_head, curve, dots, focus_dot, half])
 
     style = {"readout_format": ".2f", "continuous_update": True}
-    tau_slider = _slider("FloatSlider", "τ (between-group SD)", "ht-slider-tau",
+    tau_slider = _slider("FloatSlider", "τ (between-group SD)", "ht-slider-tau", width="430px",
                          value=round(tau, 2), min=0.0, max=round(max(3 * tau, np.std(raw), 0.1), 2),
                          step=0.01, **{k: v for k, v in style.items() if k != "continuous_update"})
     sigma_slider = _slider("FloatSlider", "σ (within-group SD)", "ht-slider-sigma",
-                           value=round(sigma, 2), min=round(max(0.05 * sigma, 0.01), 2),
+                           width="430px", value=round(sigma, 2), min=round(max(0.05 * sigma, 0.01), 2),
                            max=round(3 * sigma, 2), step=0.01, readout_format=".2f")
     group_box = widgets.Dropdown(options=labels, value=labels[focus_index],
-                                 description="chosen group", style={"description_width": "initial"})
+                                 description="chosen group", style={"description_width": "initial"},
+                                 layout=widgets.Layout(width="300px"))
     group_box.add_class("ht-dropdown-group")
-    n_slider = _slider("IntSlider", "its size n", "ht-slider-n", value=int(n[focus_index]),
-                       min=1, max=n_max, step=1)
+    n_slider = _slider("IntSlider", "its size n", "ht-slider-n", width="430px",
+                       value=int(n[focus_index]), min=1, max=n_max, step=1)
     readout = _readout()
     state = {"focus": focus_index, "busy": False}
 
@@ -416,7 +418,9 @@ def shrinkage_explorer(raw=None, n=None, sigma=None, *, tau=None, data=None, y=N
         slider.observe(redraw, names="value")
     group_box.observe(choose, names="value")
     redraw()
-    controls = widgets.HBox([widgets.VBox([tau_slider, sigma_slider]),
-                             widgets.VBox([group_box, n_slider])])
+    controls = widgets.HBox([widgets.VBox([tau_slider, sigma_slider],
+                                          layout=widgets.Layout(margin="0 24px 0 0")),
+                             widgets.VBox([group_box, n_slider])],
+                            layout=widgets.Layout(flex_flow="row wrap"))
     return _explorer_base()([controls, readout, view.image], title="Shrinkage explorer",
                             figure_view=view)
