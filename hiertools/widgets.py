@@ -181,7 +181,7 @@ def _tau_for_trust(trust: float, sigma: float, n_typical: float) -> float:
 
 
 def pooling_explorer(raw=None, n=None, sigma=None, *, data=None, y=None, group=None,
-                     truth=None, ylabel="rate"):
+                     truth=None, ylabel=None):
     """One slider from complete pooling through partial pooling to no pooling.
 
     The slider sets how much a typical (median-sized) group trusts its own data:
@@ -200,8 +200,9 @@ def pooling_explorer(raw=None, n=None, sigma=None, *, data=None, y=None, group=N
         Alternatively, a DataFrame of observations with outcome and group columns.
     truth : array_like, optional
         True group values to draw (simulated data).
-    ylabel : str
-        Label of the estimate axis.
+    ylabel : str, optional
+        Label of the estimate axis (say the units); default: the seed districts' rate
+        with no arguments, else "estimate".
 
     Returns
     -------
@@ -214,6 +215,9 @@ def pooling_explorer(raw=None, n=None, sigma=None, *, data=None, y=None, group=N
     from .plots import plot_shrinkage, update_shrinkage
     from .shrinkage import pooled_mean, shrink, shrinkage_weights
 
+    if ylabel is None:
+        ylabel = ("disease rate (cases per 1,000 per year)" if raw is None and data is None
+                  else "estimate")
     raw, n, sigma, labels, default_truth = _group_data(data, y, group, raw, n, sigma, None,
                                                        _seed_districts)
     truth = default_truth if truth is None else as_float_array(truth, "truth")
