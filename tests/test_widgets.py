@@ -24,6 +24,7 @@ def test_pooling_explorer_defaults_to_the_seed_districts_and_starts_at_tau_hat()
                                          abs=0.005)
     assert "ht-explorer" in explorer._dom_classes
     assert repr(explorer) == "<Pooling explorer: move the sliders to explore>"
+    assert explorer.figure_view.figure.axes[0].get_ylabel() == "disease rate (cases per 1,000 per year)"
 
 
 def test_pooling_explorer_moves_arrows_in_place_to_both_limits():
