@@ -48,6 +48,14 @@ def doctor() -> int:
         except ImportError:
             report(False, f"{name} missing", "pip install -e . (from the course folder)")
     try:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        kernels = KernelSpecManager().find_kernel_specs()
+        report("python3" in kernels, "a Python kernel for the notebooks",
+               "python -m ipykernel install --user")
+    except ImportError:
+        report(False, "jupyter_client missing", "pip install -e . (from the course folder)")
+    try:
         import hiertools as ht
 
         started = time.perf_counter()
@@ -65,7 +73,7 @@ def doctor() -> int:
     except Exception as error:  # report, don't crash: this is a diagnostic tool
         report(False, f"hiertools failed: {type(error).__name__}: {error}",
                "pip install -e . (from the course folder)")
-    print("All good: start with `jupyter lab lessons/`." if not problems
+    print("All good: start with `python -m hiertools lab`." if not problems
           else f"{problems} problem(s); fix them, then run `python -m hiertools doctor` again.")
     return 1 if problems else 0
 
