@@ -16,8 +16,8 @@ from .checks import check, list_exercises
 from .data import dataset_info, list_datasets, load, simulate_districts
 from .empirical_bayes import estimate_tau, james_stein
 from .mixed import MixedModelResult, fit_varying_intercepts, fit_varying_slopes
-from .plots import plot_funnel, plot_pooling, plot_shrinkage
-from .plots import plot_caterpillar, plot_county_panel
+from .plots import (plot_caterpillar, plot_county_panel, plot_funnel, plot_pooling,
+                    plot_shrinkage)
 from .pooling import complete_pooling, group_summary, no_pooling, partial_pooling
 from .shrinkage import pooled_mean, shrink, shrinkage_weights
 from .widgets import pooling_explorer, shrinkage_explorer
