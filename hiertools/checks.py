@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -315,13 +316,11 @@ def _check_new_district(answer):
 LESSON02 = {"county_prediction": "MILLE LACS", "new_county_log_uranium": 0.5, "n_moved": 5}
 
 
-_LESSON02_CACHE: dict = {}
 
 
+@cache
 def _lesson02_fits():
     """(fit, fit_u, no/complete-pooling lines), fitted once per session (results are immutable)."""
-    if _LESSON02_CACHE:
-        return _LESSON02_CACHE["fits"]
     from .data import load
     from .mixed import fit_varying_intercepts
     from .pooling import _regression_lines
@@ -329,9 +328,7 @@ def _lesson02_fits():
     radon = load("radon")
     fit = fit_varying_intercepts(radon, "log_radon", "county", x="floor")
     fit_u = fit_varying_intercepts(radon, "log_radon", "county", x=["floor", "log_uranium"])
-    _LESSON02_CACHE["fits"] = (fit, fit_u, _regression_lines(radon, "log_radon", "floor",
-                                                                "county"))
-    return _LESSON02_CACHE["fits"]
+    return fit, fit_u, _regression_lines(radon, "log_radon", "floor", "county")
 
 
 def _icc(fit) -> float:
@@ -518,12 +515,8 @@ def _check_moved_most(answer):
 # (lesson 03 checks go here)
 def _lesson03_fit():
     """tau, sigma and Lac qui Parle's n from lesson 02's model, as lesson 03 uses them."""
-    from .data import load
-    from .mixed import fit_varying_intercepts
-
-    radon = load("radon")
-    fit = fit_varying_intercepts(radon, "log_radon", "county", x="floor")
-    n_lqp = int((radon["county"] == "LAC QUI PARLE").sum())
+    fit = _lesson02_fits()[0]
+    n_lqp = int(fit.group_sizes["LAC QUI PARLE"])
     return float(fit.group_sd["Intercept"]), float(fit.sigma), n_lqp
 
 

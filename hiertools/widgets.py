@@ -246,8 +246,8 @@ def pooling_explorer(raw=None, n=None, sigma=None, *, data=None, y=None, group=N
         # a detent at the fitted value: the browser snaps the slider to its 0.01 grid
         at_fit = abs(trust - trust_hat) <= 0.005
         tau = tau_hat if at_fit else _tau_for_trust(trust, sigma, n_typical)
-        estimates = shrink(raw, n, tau, sigma)
         mu = pooled_mean(raw, n, tau, sigma)
+        estimates = shrink(raw, n, tau, sigma, mu=mu)
         update_shrinkage(ax, raw, estimates, n, mu=mu)
         w = shrinkage_weights(tau, sigma, n)
         if trust == 0:
@@ -393,8 +393,8 @@ def shrinkage_explorer(raw=None, n=None, sigma=None, *, tau=None, data=None, y=N
         j = state["focus"]
         n[j] = n_slider.value
         tau_now, sigma_now = float(tau_slider.value), float(sigma_slider.value)
-        estimates = shrink(raw, n, tau_now, sigma_now)
         mu = pooled_mean(raw, n, tau_now, sigma_now)
+        estimates = shrink(raw, n, tau_now, sigma_now, mu=mu)
         w = shrinkage_weights(tau_now, sigma_now, n)
         update_shrinkage(left, raw, estimates, n, mu=mu)
         focus_head.set_offsets([[n[j], estimates[j]]])
