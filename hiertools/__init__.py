@@ -1,8 +1,10 @@
 """hiertools — datasets, estimators, figures, explorers and exercise checks for *Partial Pooling*.
 
 The package follows the course: data, the three ways of pooling, shrinkage,
-empirical Bayes, mixed models, plots, widgets and exercise checks, each in its
-own module.  Everything public is re-exported here, so lessons need one line::
+empirical Bayes, mixed models, plots, widgets and exercises, each in its own
+module or subpackage.  Lesson content -- each lesson's data settings, its
+explorer's defaults and its exercise checks -- lives in one module per lesson
+under ``hiertools.exercises``; everything else is generic.  Everything public is re-exported here, so lessons need one line::
 
     import hiertools as ht
 
@@ -12,9 +14,9 @@ notebook.  Figures draw on an Axes you pass (or a new one) and return it.
 Widgets import ipywidgets only when you build one.
 """
 
-from .checks import check, list_exercises
 from .data import dataset_info, list_datasets, load, simulate_districts
 from .empirical_bayes import estimate_tau, james_stein
+from .exercises import Feedback, check, hint, list_exercises
 from .mixed import MixedModelResult, fit_varying_intercepts, fit_varying_slopes
 from .plots import (plot_caterpillar, plot_county_panel, plot_funnel, plot_pooling,
                     plot_shrinkage)
@@ -41,5 +43,5 @@ __all__ = [
     # widgets
     "pooling_explorer", "shrinkage_explorer",
     # exercise checks
-    "check", "list_exercises",
+    "check", "hint", "list_exercises", "Feedback",
 ]

@@ -26,7 +26,7 @@ import uuid
 
 import pytest
 
-import browser_support as bs
+from tests import browser_support as bs
 
 pytestmark = pytest.mark.browser
 

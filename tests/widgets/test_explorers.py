@@ -1,4 +1,10 @@
-"""Explorers: thin, fast, in-place, and importing hiertools does not import ipywidgets."""
+"""Explorers: thin, in place, and importing hiertools does not import ipywidgets.
+
+Wall-clock time is measured in benchmarks/bench_widgets.py, not here (shared CI machines are
+too noisy for timing assertions).  These tests assert the structure that makes a slider step
+fast: no full canvas draw after the first, only the moving artists redrawn over a cached
+background, and the same artists updated in place.
+"""
 
 import subprocess
 import sys
@@ -63,14 +69,32 @@ def test_pooling_explorer_accepts_learner_data():
         ht.pooling_explorer(data=rows)
 
 
-def test_pooling_explorer_redraws_well_under_100_ms():
+def _count_draws(explorer, monkeypatch):
+    """Count full canvas draws and blits of an explorer's figure from now on."""
+    canvas = explorer.figure_view.figure.canvas
+    counts = {"draw": 0, "restore_region": 0}
+    for method in counts:
+        original = getattr(canvas, method)
+
+        def counted(*args, _original=original, _name=method, **kwargs):
+            counts[_name] += 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(canvas, method, counted)
+    return counts
+
+
+def test_pooling_explorer_steps_blit_without_a_full_redraw(monkeypatch):
     explorer = ht.pooling_explorer()
     slider = explorer.control("ht-slider-trust")
-    for value in np.linspace(0, 1, 41):
-        slider.value = round(float(value), 2)
-    times = explorer.redraw_times_ms[1:]
-    assert len(times) >= 40
-    assert np.median(times) < 50, f"median redraw {np.median(times):.1f} ms"
+    artists = dict(explorer.figure_view.figure.axes[0].hiertools_artists)
+    counts = _count_draws(explorer, monkeypatch)
+    values = [round(float(v), 2) for v in np.linspace(0, 1, 11)]
+    for value in values:
+        slider.value = value
+    assert counts == {"draw": 0, "restore_region": len(values)}
+    assert explorer.figure_view.figure.axes[0].hiertools_artists == artists  # same objects
+    assert all(artist.get_animated() for artist in artists.values())
 
 
 def test_shrinkage_explorer_defaults_to_radon_counties_at_the_reml_fit():
@@ -109,19 +133,14 @@ def test_shrinkage_explorer_estimates_follow_the_formula():
     assert "complete pooling" in explorer.control("ht-readout").value
 
 
-def test_shrinkage_explorer_redraws_well_under_100_ms():
+def test_shrinkage_explorer_steps_blit_without_a_full_redraw(monkeypatch):
     explorer = ht.shrinkage_explorer()
     tau, sigma = explorer.control("ht-slider-tau"), explorer.control("ht-slider-sigma")
     size = explorer.control("ht-slider-n")
-    for value in np.linspace(0.05, 0.9, 18):
-        tau.value = round(float(value), 2)
-    for value in np.linspace(0.4, 1.5, 12):
-        sigma.value = round(float(value), 2)
-    for value in range(2, 60, 6):
-        size.value = value
-    times = explorer.redraw_times_ms[1:]
-    assert len(times) >= 35
-    assert np.median(times) < 100, f"median redraw {np.median(times):.1f} ms"
+    counts = _count_draws(explorer, monkeypatch)
+    tau.value, sigma.value, size.value = 0.5, 1.0, 30
+    assert counts == {"draw": 0, "restore_region": 3}
+    assert len(explorer.redraw_times_ms) == 4  # the first draw and three steps
 
 
 def test_shrinkage_explorer_validates():

@@ -1,0 +1,322 @@
+"""Figures of a fitted mixed model: the small-multiples group panel and the caterpillar plot."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._validation import as_float_array
+from ..pooling import _regression_lines
+from ._common import COLORS, _check_fit, _nice_sizes, _new_axes
+
+__all__ = ["plot_county_panel", "plot_caterpillar"]
+
+
+def plot_county_panel(data: pd.DataFrame, fit, groups, *, y=None, x=None, group=None,
+                      axes=None, ncols=4, jitter=0.05, seed=0, xlabel=None, ylabel=None,
+                      xticklabels=None, title=None):
+    """Gelman & Hill's panel: complete, no and partial pooling lines, one small plot per group.
+
+    Each panel shows one group's observations (jittered sideways so that equal
+    values stay visible) and three regression lines of `y` on `x`:
+
+    * **complete pooling** (dashed grey): one line fitted to all rows, ``y ~ 1 + x``;
+    * **no pooling** (orange): the group's own intercept with a slope common to all
+      groups, ``y ~ x + factor(group) - 1``;
+    * **partial pooling** (blue): the fitted mixed model's line for that group
+      (fixed effects plus the group's conditional mode, via ``fit.predict``).
+
+    Panels are titled with the group label and its size; with groups ordered
+    from small to large the picture shows the small groups' no-pooling lines
+    pulled hard toward complete pooling, the large groups' hardly at all.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The rows the model was fitted to.
+    fit : MixedModelResult
+        From :func:`fit_varying_intercepts` (or :func:`fit_varying_slopes`).
+    groups : sequence of labels
+        The groups to draw, one panel each, in this order.
+    y, x, group : str, optional
+        Column names; default: the fit's response, its first predictor and its
+        grouping column.  Other predictors of the fit (e.g. a group-level one) are
+        held at the group's mean in the partial-pooling line.
+    axes : array of matplotlib.axes.Axes, optional
+        At least ``len(groups)`` Axes; default: a new figure with `ncols`
+        columns and shared axes.
+    ncols : int
+        Columns of the new figure's grid (default 4).
+    jitter : float
+        Half-width of the uniform sideways jitter of the points, in units of `x`.
+    seed : int
+        Seed of the jitter (the figure is the same every time).
+    xlabel, ylabel : str, optional
+        Axis labels (default: the column names); say the units.
+    xticklabels : sequence of str, optional
+        Labels for the ticks at the distinct values of `x` (when it has at most 5).
+    title : str, optional
+        Title of the whole figure.
+
+    Returns
+    -------
+    numpy.ndarray of matplotlib.axes.Axes
+        The Axes drawn on (flattened; unused Axes of a new grid are hidden).  Each
+        has ``ax.hiertools_artists`` with the ``"points"`` and the three lines
+        keyed ``"complete pooling"``, ``"no pooling"``, ``"partial pooling"``.
+
+    See Also
+    --------
+    plot_caterpillar : every group's intercept with its interval.
+    fit_varying_intercepts : the partial-pooling fit drawn here.
+
+    References
+    ----------
+    .. [1] Gelman, A. and Hill, J. (2007). *Data Analysis Using Regression and
+       Multilevel/Hierarchical Models*, fig. 12.4. Cambridge University Press.
+
+    Examples
+    --------
+    >>> import hiertools as ht
+    >>> radon = ht.load("radon")
+    >>> fit = ht.fit_varying_intercepts(radon, "log_radon", "county", x="floor")
+    >>> axes = ht.plot_county_panel(radon, fit, ["LAC QUI PARLE", "ST LOUIS"], ncols=2)
+    >>> axes[0].get_title(), len(axes[0].lines)
+    ('LAC QUI PARLE (n=2)', 3)
+    """
+    from matplotlib.lines import Line2D
+
+    from .._validation import check_column, check_frame, check_group_column
+
+    check_frame(data, "data")
+    fit = _check_fit(fit)
+    y = fit.y if y is None else y
+    group = fit.group if group is None else group
+    if x is None:
+        if not fit.x:
+            raise ValueError("fit has no predictor to draw on the x axis; fit the model with "
+                             "x=... or pass x= the column to plot against.")
+        x = fit.x[0]
+    check_column(data, y, "y")
+    check_column(data, x, "x")
+    check_group_column(data, group, "group")
+    for name in fit.x:
+        check_column(data, name, f"the fit's predictor {name!r}")
+    if isinstance(groups, str) or not hasattr(groups, "__iter__"):
+        raise TypeError(f"groups must be a list of group labels, e.g. [{groups!r}], "
+                        f"got {type(groups).__name__}.")
+    groups = list(groups)
+    if not groups:
+        raise ValueError("groups is empty; pass at least one group label.")
+    known = set(data[group])
+    unknown = [c for c in groups if c not in known]
+    if unknown:
+        examples = sorted(map(str, known))[:3]
+        raise ValueError(f"groups: {unknown[:3]!r} not found in column {group!r} of data; "
+                         f"labels look like {examples}.")
+    not_fitted = [c for c in groups if c not in set(fit.random_effects.index)]
+    if not_fitted:
+        raise ValueError(f"groups: {not_fitted[:3]!r} are not groups of the fit; was it "
+                         "fitted to this data?")
+    jitter = float(as_float_array(jitter, "jitter", allow_scalar=True, nonnegative=True))
+    if isinstance(ncols, bool) or not isinstance(ncols, int | np.integer) or ncols < 1:
+        raise ValueError(f"ncols must be a positive whole number, got {ncols!r}.")
+
+    own_grid = axes is None
+    if own_grid:
+        import matplotlib.pyplot as plt
+
+        nrows = -(-len(groups) // ncols)
+        fig, grid = plt.subplots(nrows, ncols, figsize=(2.3 * ncols + 0.6, 2.3 * nrows + 0.9),
+                                 sharex=True, sharey=True, layout="constrained", squeeze=False)
+        axes = grid.ravel()
+        for ax in axes[len(groups):]:
+            ax.set_visible(False)
+    else:
+        axes = np.asarray(axes, dtype=object).ravel()
+        if len(axes) < len(groups):
+            raise ValueError(f"axes has {len(axes)} Axes but groups has {len(groups)} "
+                             "groups; pass one Axes per group.")
+    fig = axes[0].figure
+
+    cp_a, cp_b, np_a, np_b = _regression_lines(data, y, x, group)
+    x_all = data[x].to_numpy(dtype=float)
+    ends = np.array([x_all.min(), x_all.max()])
+    distinct = np.unique(x_all)
+    rng = np.random.default_rng(seed)
+    style = {
+        "complete pooling": {"color": COLORS["complete pooling"], "linestyle": "--",
+                             "linewidth": 1.3},
+        "no pooling": {"color": COLORS["no pooling"], "linewidth": 1.6},
+        "partial pooling": {"color": COLORS["partial pooling"], "linewidth": 2.0},
+    }
+    rows_of = data.groupby(group, sort=False).indices
+    n_of = fit.group_sizes
+    for ax, label in zip(axes, groups):
+        rows = data.iloc[rows_of[label]]
+        xs = rows[x].to_numpy(dtype=float)
+        points = ax.scatter(xs + rng.uniform(-jitter, jitter, size=len(xs)), rows[y],
+                            s=12, color="0.15", alpha=0.55, linewidths=0, zorder=3,
+                            label="one measurement")
+        newdata = pd.DataFrame({name: np.full(2, rows[name].mean()) for name in fit.x})
+        newdata[x] = ends
+        newdata[group] = [label, label]
+        partial = fit.predict(newdata).to_numpy()
+        lines = {
+            "complete pooling": ax.plot(ends, cp_a + cp_b * ends, **style["complete pooling"],
+                                        label="complete pooling")[0],
+            "no pooling": ax.plot(ends, np_a[label] + np_b * ends, **style["no pooling"],
+                                  label="no pooling")[0],
+            "partial pooling": ax.plot(ends, partial, **style["partial pooling"],
+                                       label="partial pooling")[0],
+        }
+        ax.set_title(f"{label} (n={n_of[label]})", fontsize="medium")
+        if len(distinct) <= 5:
+            ax.set_xticks(distinct, xticklabels if xticklabels is not None
+                          else [f"{v:g}" for v in distinct])
+        ax.grid(alpha=0.3)
+        ax.hiertools_artists = {"points": points, **lines}
+    used = axes[: len(groups)]
+    for i, ax in enumerate(used):
+        bottom = own_grid is False or i + ncols >= len(groups)
+        if bottom:
+            ax.set_xlabel(x if xlabel is None else xlabel)
+            ax.xaxis.set_tick_params(labelbottom=True)
+        if own_grid is False or i % ncols == 0:
+            ax.set_ylabel(y if ylabel is None else ylabel)
+    pad = 0.35 * (ends[1] - ends[0]) if ends[1] > ends[0] else 0.5
+    used[0].set_xlim(ends[0] - pad, ends[1] + pad)
+    handles = [Line2D([], [], marker="o", linestyle="", color="0.15", alpha=0.55,
+                      label="one measurement")]
+    handles += [Line2D([], [], label=name, **kw) for name, kw in style.items()]
+    fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False,
+               fontsize="small")
+    if title:
+        fig.suptitle(title)
+    return used
+
+
+def plot_caterpillar(fit, *, term="Intercept", level=0.95, ax=None, highlight=None,
+                     highlight_label="highlighted", xlabel=None, title=None):
+    """Caterpillar plot: every group's estimate with its interval, sorted, one row per group.
+
+    Each group's coefficient -- the fixed effect plus the group's conditional
+    mode, ``fit.group_coefs[term]`` -- is a dot on its own row, with a bar of
+    :math:`\\pm z\\,\\mathrm{sd}_j` where :math:`\\mathrm{sd}_j` is the conditional SD
+    of the group effect (``fit.random_effects_sd[term]``).  Rows are sorted by the
+    estimate and labelled with the group and its size :math:`n_j`; dot area grows
+    with :math:`n_j`.  The wide bars of the small groups -- and how close to the
+    overall line their dots sit -- stand out.
+
+    Parameters
+    ----------
+    fit : MixedModelResult
+        From :func:`fit_varying_intercepts` or :func:`fit_varying_slopes`.
+    term : str
+        The varying term to draw (default ``"Intercept"``).
+    level : float
+        Coverage of the intervals, between 0 and 1 (default 0.95, z = 1.96).
+    ax : matplotlib.axes.Axes, optional
+        Default: a new figure tall enough for one readable row per group.
+    highlight : sequence of labels, optional
+        Groups to mark with a ring and a bold label.
+    highlight_label : str
+        Legend entry for the highlighted groups.
+    xlabel : str, optional
+        Label of the estimate axis (default: names the term); say the units.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With ``ax.hiertools_artists``: ``"points"`` (scatter, in row order),
+        ``"intervals"`` (LineCollection, in row order), ``"center"`` (the fixed
+        effect's line) and ``"order"`` (the group labels, bottom row first).
+
+    Notes
+    -----
+    The intervals are conditional on the estimated fixed effects and variance
+    parameters (empirical-Bayes intervals), so they are a little too narrow;
+    lesson 05 shows how a fully Bayesian fit widens them.
+
+    See Also
+    --------
+    plot_county_panel : the lines of a few groups, with their data.
+    plot_pooling : several estimators side by side for a few groups.
+
+    Examples
+    --------
+    >>> import hiertools as ht
+    >>> fit = ht.fit_varying_intercepts(ht.load("radon"), "log_radon", "county", x="floor")
+    >>> ax = ht.plot_caterpillar(fit)
+    >>> len(ax.hiertools_artists["intervals"].get_segments())
+    85
+    >>> ax.get_ylabel()
+    'county (sorted by estimate), n'
+    """
+    from matplotlib.collections import LineCollection
+
+    fit = _check_fit(fit)
+    if term not in fit.varying:
+        raise ValueError(f"term={term!r} does not vary by group in this fit; choose one of "
+                         f"{list(fit.varying)}.")
+    level = float(as_float_array(level, "level", allow_scalar=True))
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), got {level}.")
+    if highlight is not None:
+        if isinstance(highlight, str) or not hasattr(highlight, "__iter__"):
+            raise TypeError(f"highlight must be a list of group labels, e.g. [{highlight!r}], "
+                            f"got {type(highlight).__name__}.")
+        highlight = list(highlight)
+        missing = [h for h in highlight if h not in set(fit.group_sizes.index)]
+        if missing:
+            raise ValueError(f"highlight: {missing[:3]!r} are not groups of the fit.")
+    z = stats.norm.ppf(0.5 + level / 2)
+    coef = fit.group_coefs[term]
+    sd = fit.random_effects_sd[term]
+    n = fit.group_sizes
+    order = coef.sort_values(kind="stable").index
+    values, half = coef[order].to_numpy(), z * sd[order].to_numpy()
+    n_max = float(n.max())
+    sizes = 4.0 + 120.0 * n[order].to_numpy() / n_max
+    rows = np.arange(len(order))
+    ax = _new_axes(ax, (8, 0.115 * len(order) + 1.4))
+
+    center = float(fit.fixed_effects[term])
+    line = ax.axvline(center, color=COLORS["complete pooling"], linestyle="--", linewidth=1,
+                      zorder=1, label=f"fixed effect: the average {fit.group}")
+    intervals = LineCollection([np.array([[v - h, r], [v + h, r]])
+                                for r, v, h in zip(rows, values, half)],
+                               colors=COLORS["partial pooling"], linewidths=1.2, alpha=0.45,
+                               zorder=2, label=f"{100 * level:g}% interval")
+    ax.add_collection(intervals)
+    points = ax.scatter(values, rows, s=sizes, color=COLORS["partial pooling"],
+                        edgecolors="white", linewidths=0.4, zorder=3)
+    ax.set_yticks(rows, [f"{label} ({n[label]})" for label in order], fontsize=6.5)
+    if highlight:
+        marked = [k for k, label in enumerate(order) if label in set(highlight)]
+        ax.scatter(values[marked], rows[marked], s=sizes[marked] + 40, facecolors="none",
+                   edgecolors=COLORS["highlight"], linewidths=1.4, zorder=4,
+                   label=str(highlight_label))
+        for k in marked:
+            tick = ax.get_yticklabels()[k]
+            tick.set_fontweight("bold")
+            tick.set_color(COLORS["highlight"])
+    handles = [line, intervals] + ([ax.collections[-1]] if highlight else [])
+    for size in _nice_sizes(n_max):
+        handles.append(ax.scatter([], [], s=4.0 + 120.0 * size / n_max,
+                                  color=COLORS["partial pooling"], label=f"n = {size}"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small",
+              frameon=False, borderaxespad=0.0)
+    ax.set_ylim(-1, len(order))
+    ax.set_xlim((values - half).min() - 0.1, (values + half).max() + 0.1)
+    ax.set_ylabel(f"{fit.group} (sorted by estimate), n")
+    ax.set_xlabel(xlabel if xlabel is not None else
+                  f"{fit.group} {term.lower()}: fixed + random effect")
+    if title:
+        ax.set_title(title)
+    ax.grid(axis="x", alpha=0.3)
+    ax.hiertools_artists = {"points": points, "intervals": intervals, "center": line,
+                            "order": list(order)}
+    return ax

@@ -1,0 +1,153 @@
+"""Figures of lesson 01's ideas: several estimators side by side, and the funnel plot."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._validation import as_float_array, check_same_length
+from ._common import COLORS, _new_axes
+
+__all__ = ["plot_funnel", "plot_pooling"]
+
+
+def plot_funnel(estimates, n, *, sigma, center=None, levels=(0.95, 0.998), labels=None,
+                n_labels=3, ax=None, ylabel="raw estimate", title=None):
+    """Funnel plot: raw group estimates against group size, with control limits.
+
+    If all groups had the same true value ``center``, a group of size *n* would
+    fall inside :math:`\\text{center} \\pm z\\,\\sigma/\\sqrt{n}` with the given
+    probability.  The limits narrow as *n* grows, so the most extreme raw
+    estimates (highest *and* lowest) are expected among the smallest groups.
+
+    Parameters
+    ----------
+    estimates : array_like
+        Raw (no-pooling) estimate per group.
+    n : array_like
+        Group sizes.
+    sigma : float
+        Standard deviation of one observation (for a proportion near p,
+        use ``sigma = sqrt(p * (1 - p))``).
+    center : float, optional
+        Centre line; default: the n-weighted mean of the estimates.
+    levels : tuple of float
+        Coverage probabilities of the limits drawn.
+    labels : array_like, optional
+        Group labels; the ``n_labels`` highest and lowest estimates are annotated.
+    n_labels : int
+    ax : matplotlib.axes.Axes, optional
+    ylabel, title : str
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import hiertools as ht
+    >>> d = ht.simulate_districts(300, seed=7)
+    >>> ax = ht.plot_funnel(d["raw"], d["n"], sigma=3.0)
+    >>> ax.get_xlabel()
+    'group size $n_j$'
+    """
+    est = as_float_array(estimates, "estimates")
+    n = as_float_array(n, "n", positive=True)
+    check_same_length(estimates=est, n=n)
+    sigma = float(as_float_array(sigma, "sigma", allow_scalar=True, positive=True))
+    center = float(np.average(est, weights=n)) if center is None else float(center)
+    ax = _new_axes(ax, (7, 4))
+
+    grid = np.linspace(n.min(), n.max(), 200)
+    ax.axhline(center, color=COLORS["complete pooling"], linewidth=1, label="overall mean")
+    for level, style in zip(sorted(levels), ["--", ":", "-."]):
+        z = stats.norm.ppf(0.5 + level / 2)
+        half = z * sigma / np.sqrt(grid)
+        ax.plot(grid, center + half, color="0.4", linestyle=style, linewidth=1,
+                label=f"{100 * level:g}% limits if all groups were equal")
+        ax.plot(grid, center - half, color="0.4", linestyle=style, linewidth=1)
+    ax.scatter(n, est, s=14, color=COLORS["no pooling"], alpha=0.7, zorder=3,
+               label="raw estimate")
+    if labels is not None and n_labels > 0:
+        labels = np.asarray(labels)
+        check_same_length(estimates=est, labels=labels)
+        order = np.argsort(est)
+        # label the most extreme groups, fanned out so that neighbours do not overlap
+        for direction, picks in ((-1, order[:n_labels]), (1, order[::-1][:n_labels])):
+            for k, i in enumerate(picks):
+                ax.annotate(f"{labels[i]} (n={n[i]:.0f})", (n[i], est[i]),
+                            xytext=(18 + 70 * k, direction * (10 + 10 * k)),
+                            textcoords="offset points", fontsize="x-small",
+                            va="center", arrowprops={"arrowstyle": "-", "color": "0.5",
+                                                     "linewidth": 0.6})
+    ax.set_xlabel("group size $n_j$")
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper right", fontsize="small", frameon=False)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_pooling(estimates: pd.DataFrame, n=None, *, truth=None, ax=None, xlabel="estimate",
+                 title=None):
+    """Dot plot of several estimators side by side, one row per group.
+
+    Parameters
+    ----------
+    estimates : pandas.DataFrame
+        One row per group, one column per estimator (e.g. ``"no pooling"``,
+        ``"partial pooling"``, ``"complete pooling"``); the row labels name the groups.
+    n : array_like, optional
+        Group sizes; rows are then sorted by size and labelled with it.
+    truth : array_like, optional
+        True values (simulated data), drawn as green crosses.
+    ax : matplotlib.axes.Axes, optional
+    xlabel, title : str
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd, hiertools as ht
+    >>> est = pd.DataFrame({"no pooling": [1.0, 3.0], "complete pooling": [2.0, 2.0]},
+    ...                    index=["a", "b"])
+    >>> ax = ht.plot_pooling(est, n=[5, 50])
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['a (n=5)', 'b (n=50)']
+    """
+    if not isinstance(estimates, pd.DataFrame):
+        raise TypeError("estimates must be a DataFrame with one column per estimator, "
+                        f"got {type(estimates).__name__}.")
+    for column in estimates.columns:
+        as_float_array(estimates[column], f"estimates[{column!r}]")
+    labels = [str(i) for i in estimates.index]
+    order = np.arange(len(estimates))
+    if n is not None:
+        n = as_float_array(n, "n", positive=True)
+        check_same_length(estimates=estimates.to_numpy(), n=n)
+        order = np.argsort(n, kind="stable")
+        labels = [f"{labels[i]} (n={n[i]:.0f})" for i in range(len(labels))]
+    ax = _new_axes(ax, (6.5, 0.32 * len(estimates) + 1.2))
+    rows = np.arange(len(estimates))
+    markers = {"no pooling": "o", "partial pooling": "D", "complete pooling": "|"}
+    for column in estimates.columns:
+        values = estimates[column].to_numpy(dtype=float)[order]
+        ax.scatter(values, rows, marker=markers.get(column, "s"), s=40,
+                   color=COLORS.get(column), label=column, zorder=3)
+    if truth is not None:
+        truth = as_float_array(truth, "truth")
+        ax.scatter(truth[order], rows, marker="x", s=30, color=COLORS["truth"], label="truth",
+                   zorder=4)
+    ax.set_yticks(rows, [labels[i] for i in order])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("group" + (" (sorted by size)" if n is not None else ""))
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 1.2 / (len(rows) + 4)),
+              ncol=4, fontsize="small", frameon=False)
+    ax.grid(axis="x", alpha=0.3)
+    return ax
