@@ -7,9 +7,16 @@ import pytest
 import hiertools as ht
 from hiertools.exercises import LESSON_MODULES, Precision
 from hiertools.exercises import _core
-from tests.exercises import test_lesson01, test_lesson02, test_lesson03
+import importlib
+import pkgutil
 
-LESSON_TESTS = [test_lesson01, test_lesson02, test_lesson03]
+import tests.exercises
+from tests.exercises import test_lesson01
+
+# every lesson's check tests, found like the package finds the lessons' modules
+LESSON_TESTS = [importlib.import_module(f"tests.exercises.{info.name}")
+                for info in pkgutil.iter_modules(tests.exercises.__path__)
+                if info.name.startswith("test_lesson")]
 
 
 @pytest.fixture(autouse=True)
