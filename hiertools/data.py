@@ -47,6 +47,15 @@ def _read_verified(name: str) -> pd.DataFrame:
 def list_datasets() -> list[str]:
     """Names of the datasets shipped with hiertools, sorted.
 
+    Returns
+    -------
+    list of str
+        The names :func:`load` and :func:`dataset_info` accept.
+
+    See Also
+    --------
+    load, dataset_info
+
     Examples
     --------
     >>> import hiertools as ht
