@@ -221,8 +221,9 @@ def check_option(value, name: str, options: Sequence[str], *,
     value lists the valid ones and suggests the closest (`problem` says why it is not
     accepted, e.g. "does not vary by group in this fit").
     """
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string, one of {list(options)}; got {_short(value)}.")
+    if not isinstance(value, str):  # a ValueError too: the value is not one of the options
+        raise ValueError(f"{name}={_short(value)} is not supported; {name} must be one of "
+                         f"{list(options)} (a string).")
     for option in options:
         if value.lower() == option.lower():
             return option

@@ -67,6 +67,9 @@ def list_datasets() -> list[str]:
 
 def _check_name(name) -> str:
     """The shipped dataset's name in its canonical spelling (``"Radon"`` is ``"radon"``)."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string such as 'radon', got {name!r}; see "
+                        "ht.list_datasets().")
     return check_option(name, "name", list_datasets())
 
 
