@@ -22,7 +22,7 @@ for name, attempt in {
     "connect": lambda: socket.socket().connect(("1.1.1.1", 53)),
     "connect_v6": lambda: socket.socket(socket.AF_INET6).connect(("2606:4700:4700::1111", 53)),
     "getaddrinfo": lambda: socket.getaddrinfo("example.com", 443),
-    "sendto": lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("8.8.8.8", 53)),
+    "sendto": lambda: socket.socket(type=socket.SOCK_DGRAM).sendto(b"x", ("8.8.8.8", 53)),
 }.items():
     try:
         attempt()
