@@ -3,7 +3,7 @@
 - ``lab [ARGS ...]`` — open the course in JupyterLab at lesson 01 (extra arguments go to
   ``jupyter lab``).
 - ``build [NN ...]`` — execute solutions/, regenerate and execute lessons/ (all, or
-  the lessons whose number or name is given).
+  the lessons whose number or name is given; ``appendix`` for the appendices).
 - ``doctor`` — check that this environment can run the course (for a workshop room).
 - ``datasets`` — list the shipped datasets with their titles.
 """
@@ -103,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     lab_cmd = commands.add_parser("lab", help="open the course in JupyterLab")
     lab_cmd.add_argument("extra", nargs=argparse.REMAINDER, help="arguments for jupyter lab")
     build_cmd = commands.add_parser("build", help="execute solutions and regenerate lessons")
-    build_cmd.add_argument("notebooks", nargs="*", help="lesson numbers or names, e.g. 01")
+    build_cmd.add_argument("notebooks", nargs="*",
+                           help="lesson numbers or names, e.g. 01, or appendix")
     commands.add_parser("doctor", help="check this environment for the course")
     commands.add_parser("datasets", help="list the shipped datasets")
     argv = sys.argv[1:] if argv is None else argv
