@@ -343,22 +343,33 @@ def fit_beta_binomial(events, n, method: str = "ML", *, labels=None,
         mean = alpha / (alpha + beta)
         prior_sd = float(np.sqrt(mean * (1 - mean) / (alpha + beta + 1)))
         loglik = _bb_loglik(alpha, beta, r, size)
-        post_a, post_b = alpha + r, beta + size - r
-        weight = size / (alpha + beta + size)
-        dist = stats.beta(post_a, post_b)
-        shrunk, sd = dist.mean(), dist.std()
-        lower, upper = dist.ppf((1 - level) / 2), dist.ppf((1 + level) / 2)
+        post = (alpha + r, beta + size - r)
+        posterior = (post, size / (alpha + beta + size), stats.beta(*post))
     else:
         mean, prior_sd = float(r.sum() / size.sum()), 0.0
-        loglik = _binomial_loglik(mean, r, size)
-        post_a = post_b = np.full(r.size, np.inf)
-        weight, sd = np.zeros(r.size), np.zeros(r.size)
-        shrunk = lower = upper = np.full(r.size, mean)
-    estimates = pd.DataFrame({"events": r, "n": size, "raw": r / size, "weight": weight,
-                              "shrunk": shrunk, "sd": sd, "lower": lower, "upper": upper,
-                              "posterior_a": post_a, "posterior_b": post_b}, index=index)
-    return RateFit("beta-binomial", method, float(alpha), float(beta), float(mean), prior_sd,
-                   loglik, estimates, level)
+        loglik, posterior = _binomial_loglik(mean, r, size), None
+    return _rate_fit("beta-binomial", method, alpha, beta, mean, prior_sd, loglik,
+                     {"events": r, "n": size}, r / size, posterior,
+                     ("posterior_a", "posterior_b"), level, index)
+
+
+def _rate_fit(model, method, alpha, beta, mean, prior_sd, loglik, data, raw, posterior,
+              names, level, index) -> RateFit:
+    """Assemble a RateFit; `posterior` is (parameters, weights, frozen scipy distribution),
+    or None for complete pooling (every unit at the prior mean, with no spread)."""
+    if posterior is None:
+        params = (np.full(raw.size, np.inf),) * 2
+        weight, sd = np.zeros(raw.size), np.zeros(raw.size)
+        shrunk = lower = upper = np.full(raw.size, mean)
+    else:
+        params, weight, dist = posterior
+        shrunk, sd = dist.mean(), dist.std()
+        lower, upper = dist.ppf((1 - level) / 2), dist.ppf((1 + level) / 2)
+    estimates = pd.DataFrame({**data, "raw": raw, "weight": weight, "shrunk": shrunk, "sd": sd,
+                              "lower": lower, "upper": upper, names[0]: params[0],
+                              names[1]: params[1]}, index=index)
+    return RateFit(model, method, float(alpha), float(beta), float(mean), prior_sd, loglik,
+                   estimates, level)
 
 
 # --- gamma-Poisson ------------------------------------------------------------------------------
@@ -497,22 +508,14 @@ def fit_gamma_poisson(observed, expected, method: str = "ML", *, labels=None,
     if np.isfinite(alpha):
         mean, prior_sd = alpha / beta, float(np.sqrt(alpha) / beta)
         loglik = _gp_loglik(alpha, beta, y, e)
-        shape, rate = alpha + y, beta + e
-        weight = e / (beta + e)
-        dist = stats.gamma(shape, scale=1 / rate)
-        shrunk, sd = dist.mean(), dist.std()
-        lower, upper = dist.ppf((1 - level) / 2), dist.ppf((1 + level) / 2)
+        post = (alpha + y, beta + e)
+        posterior = (post, e / (beta + e), stats.gamma(post[0], scale=1 / post[1]))
     else:
         mean, prior_sd = float(y.sum() / e.sum()), 0.0
-        loglik = _poisson_loglik(mean, y, e)
-        shape = rate = np.full(y.size, np.inf)
-        weight, sd = np.zeros(y.size), np.zeros(y.size)
-        shrunk = lower = upper = np.full(y.size, mean)
-    estimates = pd.DataFrame({"observed": y, "expected": e, "raw": y / e, "weight": weight,
-                              "shrunk": shrunk, "sd": sd, "lower": lower, "upper": upper,
-                              "posterior_shape": shape, "posterior_rate": rate}, index=index)
-    return RateFit("gamma-Poisson", method, float(alpha), float(beta), float(mean), prior_sd,
-                   loglik, estimates, level)
+        loglik, posterior = _poisson_loglik(mean, y, e), None
+    return _rate_fit("gamma-Poisson", method, alpha, beta, mean, prior_sd, loglik,
+                     {"observed": y, "expected": e}, y / e, posterior,
+                     ("posterior_shape", "posterior_rate"), level, index)
 
 
 # --- funnel limits and overdispersion -----------------------------------------------------------

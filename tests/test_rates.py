@@ -297,3 +297,22 @@ def test_sample_validates_its_arguments():
         fit.sample(0)
     with pytest.raises(ValueError, match="level"):
         fit.interval(0)
+
+
+def test_gamma_poisson_ml_is_statsmodels_negative_binomial_regression():
+    """The gamma-Poisson marginal is NB2 regression on an intercept with offset log E (R's glm.nb)."""
+    import warnings
+
+    import statsmodels.api as sm
+
+    y, e = _lip()
+    fit = ht.fit_gamma_poisson(y, e, method="ML")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nb2 = sm.NegativeBinomial(y.to_numpy(), np.ones((len(y), 1)), offset=np.log(e.to_numpy()),
+                                  loglike_method="nb2").fit(disp=0, method="bfgs", maxiter=1000,
+                                                            gtol=1e-10)
+    intercept, dispersion = nb2.params
+    assert fit.prior_mean == pytest.approx(np.exp(intercept), rel=1e-5)
+    assert fit.alpha == pytest.approx(1 / dispersion, rel=1e-5)  # gamma shape = NB size
+    assert fit.loglik == pytest.approx(nb2.llf, abs=1e-6)
