@@ -27,10 +27,17 @@ def _read(path):
 
 
 def _text_outputs(cell):
-    """The parts of a code cell's outputs that nbval compares (text, not images)."""
+    """The parts of a code cell's outputs that nbval compares (text, not images).
+
+    Consecutive stream outputs are joined, as nbval does: a kernel may deliver one print in
+    several pieces, depending on load.
+    """
     found = []
     for out in cell.get("outputs", []):
         if out.output_type == "stream":
+            if found and found[-1][0] == "stream":
+                found[-1] = ("stream", found[-1][1] + out.text)
+                continue
             found.append(("stream", out.text))
         elif out.output_type in ("execute_result", "display_data"):
             found.append(("data", out.data.get("text/plain")))
