@@ -21,6 +21,9 @@ from .mixed import MixedModelResult, fit_varying_intercepts, fit_varying_slopes
 from .plots import (plot_caterpillar, plot_county_panel, plot_funnel, plot_pooling,
                     plot_shrinkage)
 from .pooling import complete_pooling, group_summary, no_pooling, partial_pooling
+from .rates import (DispersionTest, RateFit, fit_beta_binomial, fit_gamma_poisson,
+                    funnel_limits, overdispersion_test, rank_summary)
+from .plots.rates import plot_binomial_funnel, plot_rank_intervals, plot_rate_intervals
 from .shrinkage import pooled_mean, shrink, shrinkage_weights
 from .widgets import pooling_explorer, shrinkage_explorer
 
@@ -37,9 +40,13 @@ __all__ = [
     "estimate_tau", "james_stein",
     # mixed models
     "fit_varying_intercepts", "fit_varying_slopes", "MixedModelResult",
+    # rates from counts (lesson 07)
+    "fit_beta_binomial", "fit_gamma_poisson", "RateFit", "funnel_limits",
+    "overdispersion_test", "DispersionTest", "rank_summary",
     # plots
     "plot_shrinkage", "plot_funnel", "plot_pooling",
     "plot_county_panel", "plot_caterpillar",
+    "plot_binomial_funnel", "plot_rate_intervals", "plot_rank_intervals",
     # widgets
     "pooling_explorer", "shrinkage_explorer",
     # exercise checks

@@ -100,7 +100,8 @@ then "python -m hiertools lab". "python -m hiertools COMMAND --help" describes a
 BUILD_DESCRIPTION = """\
 Build the course notebooks; solutions/ are the source.
 
-For each solutions/NN_*.ipynb (all of them, or those named): execute it from a fresh
+For each solutions/NN_*.ipynb and appendix_*.ipynb (all of them, or those named):
+execute it from a fresh
 kernel and store its outputs; make the student copy (solution code between
 ### BEGIN SOLUTION and ### END SOLUTION becomes a stub that raises
 NotImplementedError, exercise outputs are cleared); execute the student copy and store
@@ -120,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     build_cmd = commands.add_parser("build", help="execute solutions and regenerate lessons",
                                     description=BUILD_DESCRIPTION, formatter_class=raw)
     build_cmd.add_argument("notebooks", nargs="*", metavar="NN",
-                           help="lesson numbers or names, e.g. 01 or 03_shrinkage (default: all)")
+                           help="lesson numbers or names, e.g. 01, 03_shrinkage or appendix "
+                                "(default: all)")
     commands.add_parser("doctor", help="check that this environment can run the course",
                         description="Check that this environment can run the course: one "
                                     "line per check, and a fix for anything missing.")

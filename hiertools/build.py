@@ -1,6 +1,8 @@
 """Build the course notebooks: solutions are the source, lessons are generated.
 
-``python -m hiertools build`` does, for every ``solutions/NN_*.ipynb``:
+``python -m hiertools build`` does, for every ``solutions/NN_*.ipynb`` (the lessons) and
+``solutions/appendix_*.ipynb`` (appendices: not graded, no exercises; ``build appendix``
+builds them alone):
 
 1. execute the solution from a fresh kernel and store its outputs;
 2. generate the student copy: code between ``### BEGIN SOLUTION`` and
@@ -191,11 +193,26 @@ def _read(path: Path):
     return nbformat.read(path, as_version=4)
 
 
+#: Solution notebooks the build knows: numbered lessons, then appendices.
+LESSON_GLOB, APPENDIX_GLOB = "[0-9][0-9]_*.ipynb", "appendix_*.ipynb"
+
+
+def is_appendix(path) -> bool:
+    """An appendix notebook (not graded, no exercises), by its file name."""
+    return Path(path).name.startswith("appendix_")
+
+
+def notebook_sources(root: Path | None = None) -> list[Path]:
+    """The solution notebooks to build: lessons in order, then appendices."""
+    folder = (root or repo_root()) / "solutions"
+    return sorted(folder.glob(LESSON_GLOB)) + sorted(folder.glob(APPENDIX_GLOB))
+
+
 def build(names: list[str] | None = None, *, execute_solutions: bool = True,
           root: Path | None = None) -> list[Path]:
     """Execute solutions, generate and execute lessons; returns the lesson paths written."""
     root = root or repo_root()
-    sources = sorted((root / "solutions").glob("[0-9][0-9]_*.ipynb"))
+    sources = notebook_sources(root)
     if names:
         sources = [p for p in sources if any(p.name.startswith(n) or p.stem == n for n in names)]
         if not sources:

@@ -60,7 +60,7 @@ def list_datasets() -> list[str]:
     --------
     >>> import hiertools as ht
     >>> ht.list_datasets()
-    ['baseball', 'eight_schools', 'radon', 'sleepstudy', 'surgical']
+    ['baseball', 'eight_schools', 'lip_cancer', 'radon', 'sleepstudy', 'surgical']
     """
     return sorted(_registry())
 
@@ -80,7 +80,8 @@ def load(name: str) -> pd.DataFrame:
     ----------
     name : str
         One of :func:`list_datasets`: ``"radon"``, ``"sleepstudy"``,
-        ``"eight_schools"``, ``"baseball"`` or ``"surgical"`` (case does not matter).
+        ``"eight_schools"``, ``"baseball"``, ``"surgical"`` or ``"lip_cancer"`` (case
+        does not matter).
 
     Returns
     -------

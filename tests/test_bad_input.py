@@ -20,6 +20,7 @@ of the session (``tests/conftest.py``).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ PACKAGE = Path(ht.__file__).resolve().parent
 # Public callables that take no arguments or are result types nobody builds by hand.
 EXEMPT = {
     "list_datasets": "takes no arguments",
+    "RateFit": "the result type of the rate fits; built by them, not by learners",
+    "DispersionTest": "the result type of ht.overdispersion_test",
     "MixedModelResult": "the result type of the fits; built by them, not by learners",
     "Feedback": "the result type of ht.check; built by it, not by learners",
 }
@@ -224,6 +227,52 @@ TABLE = [
          extra=[("an unknown focus group", "focus", lambda kw: {**kw, "focus": "nowhere"})]),
     Spec("shrinkage_explorer", lambda: {"data": ROWS.copy(), "y": "y", "group": "g"},
          frame="data", columns=FRAME_COLUMNS, min_groups=2, variant="data="),
+    Spec("fit_beta_binomial", lambda: {"events": [0, 18, 8, 46], "n": [47, 148, 119, 810]},
+         groups=4, min_groups=2,
+         arrays={"events": Arr(nonnegative=True), "n": Arr(positive=True)},
+         options={"method": ["ML", "moments"]}, labels=("labels",),
+         numbers={"level": Num(minimum=0, maximum=1, strict=True)},
+         extra=[("more events than trials", "events",
+                 lambda kw: {**kw, "events": [0, 180, 8, 46]}),
+                ("a fraction of an event", "events",
+                 lambda kw: {**kw, "events": [0, 18.5, 8, 46]})]),
+    Spec("fit_gamma_poisson", lambda: {"observed": [9, 39, 11, 9], "expected": [1.4, 8.7, 3.0,
+                                                                                2.5]},
+         groups=4, min_groups=2,
+         arrays={"observed": Arr(nonnegative=True), "expected": Arr(positive=True)},
+         options={"method": ["ML", "moments"]}, labels=("labels",),
+         numbers={"level": Num(minimum=0, maximum=1, strict=True)}),
+    Spec("funnel_limits", lambda: {"n": [47, 148, 119, 810], "target": 0.074}, groups=4,
+         arrays={"n": Arr(positive=True, scalar_ok=True, linked=False)},
+         numbers={"target": Num(minimum=0, maximum=1, strict=True),
+                  "level": Num(minimum=0, maximum=1, strict=True)}),
+    Spec("overdispersion_test", lambda: {"events": [0, 18, 8, 46], "n": [47, 148, 119, 810]},
+         groups=4, min_groups=2,
+         arrays={"events": Arr(nonnegative=True), "n": Arr(positive=True)},
+         numbers={"target": Num(minimum=0, maximum=1, strict=True)}),
+    Spec("rank_summary", lambda: {"draws": pd.DataFrame(
+             np.random.default_rng(0).beta(2, 20, size=(50, 4)), columns=list("ABCD"))},
+         flags=("highest_first",), numbers={"level": Num(minimum=0, maximum=1, strict=True)},
+         extra=[("draws not a table", "draws", lambda kw: {**kw, "draws": "many"}),
+                ("one-dimensional draws", "draws", lambda kw: {**kw, "draws": [1.0, 2.0]}),
+                ("NaN among the draws", "draws",
+                 lambda kw: {**kw, "draws": kw["draws"].where(kw["draws"] > 0.05)}),
+                ("no draws", "draws", lambda kw: {**kw, "draws": kw["draws"].iloc[:0]}),
+                ("a text column", "draws", lambda kw: {**kw, "draws": kw["draws"].assign(A="x")})]),
+    Spec("plot_binomial_funnel", lambda: {"events": [0, 18, 8, 46], "n": [47, 148, 119, 810]},
+         groups=4, arrays={"events": Arr(nonnegative=True), "n": Arr(positive=True)},
+         labels=("labels",),
+         numbers={"target": Num(minimum=0, maximum=1, strict=True),
+                  "scale": Num(minimum=0, strict=True)}),
+    Spec("plot_rate_intervals", lambda: {"fit": ht.fit_beta_binomial([0, 18, 8, 46],
+                                                                     [47, 148, 119, 810])},
+         flags=("sort",), numbers={"scale": Num(minimum=0, strict=True)},
+         extra=[("fit is not a rate fit", "fit", lambda kw: {**kw, "fit": FIT})]),
+    Spec("plot_rank_intervals", lambda: {"ranks": ht.rank_summary(pd.DataFrame(
+             np.random.default_rng(0).beta(2, 20, size=(50, 4)), columns=list("ABCD")))},
+         frame="ranks",
+         extra=[("ranks without the rank columns", "ranks",
+                 lambda kw: {**kw, "ranks": pd.DataFrame({"a": [1.0]})})]),
     Spec("check", lambda: {"exercise": "01-complete-pooling", "answer": 4.9},
          options={"exercise": sorted(_REGISTRY)}, flags=("strict",)),
     Spec("hint", lambda: {"exercise": "01-complete-pooling"},
@@ -428,6 +477,10 @@ def assert_unchanged(before, after, where="argument"):
     elif isinstance(before, ht.MixedModelResult):
         for name in ("fixed_effects", "random_effects", "group_sd"):
             assert_unchanged(getattr(before, name), getattr(after, name), f"{where}.{name}")
+    elif dataclasses.is_dataclass(before):  # other results, e.g. a RateFit: field by field
+        for f in dataclasses.fields(before):
+            assert_unchanged(getattr(before, f.name), getattr(after, f.name),
+                             f"{where}.{f.name}")
     else:
         assert before == after, where
 

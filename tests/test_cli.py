@@ -50,6 +50,24 @@ def test_build_executes_solutions_and_generates_runnable_lessons(tmp_path):
     assert (tmp_path / "lessons" / "01_test.ipynb").read_bytes() == again
 
 
+def test_build_appendix_builds_the_appendices_alone(tmp_path):
+    for folder in ("solutions", "lessons"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "pyproject.toml").write_text("")
+    kernel = {"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}}
+    for name, title in (("01_test", "# 01 · Test"), ("appendix_notes", "# Appendix · Notes")):
+        nb = new_notebook(cells=[new_markdown_cell(title), new_code_cell("print(6 * 7)")],
+                          metadata=kernel)
+        nbformat.write(nb, tmp_path / "solutions" / f"{name}.ipynb")
+    assert [p.name for p in build.notebook_sources(tmp_path)] == ["01_test.ipynb",
+                                                                  "appendix_notes.ipynb"]
+    result = _run("build", "appendix", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "lessons").iterdir()) == ["appendix_notes.ipynb"]
+    lesson = nbformat.read(tmp_path / "lessons" / "appendix_notes.ipynb", as_version=4)
+    assert lesson.cells[1].outputs[0].text == "42\n"
+
+
 def test_build_reports_an_unknown_lesson(tmp_path):
     (tmp_path / "solutions").mkdir()
     (tmp_path / "lessons").mkdir()
@@ -67,7 +85,7 @@ def test_doctor_passes_here():
 
 def test_datasets_lists_every_dataset():
     out = _run("datasets").stdout
-    for name in ("radon", "sleepstudy", "eight_schools", "baseball", "surgical"):
+    for name in ("radon", "sleepstudy", "eight_schools", "baseball", "surgical", "lip_cancer"):
         assert name in out
 
 

@@ -74,6 +74,24 @@ def test_surgical_reference_values():
     assert s["deaths"].tolist() == [0, 18, 8, 46, 8, 13, 9, 31, 14, 8, 29, 24]
 
 
+def test_lip_cancer_matches_clayton_kaldor():
+    lip = ht.load("lip_cancer")
+    assert lip.shape == (56, 5) and lip["district_number"].tolist() == list(range(1, 57))
+    # observed cases in Clayton & Kaldor's (1987, Table 1) order, as in the WinBUGS 'lip' example
+    published = [9, 39, 11, 9, 15, 8, 26, 7, 6, 20, 13, 5, 3, 8, 17, 9, 2, 7, 9, 7, 16, 31, 11,
+                 7, 19, 15, 7, 10, 16, 11, 5, 3, 7, 8, 11, 9, 11, 8, 6, 4, 10, 8, 2, 6, 19, 3, 2,
+                 3, 28, 6, 1, 1, 1, 1, 0, 0]
+    assert lip["cases"].tolist() == published
+    # and their AFF covariate (% in agriculture, fishing, forestry), in the same order
+    aff = [16, 16, 10, 24, 10, 24, 10, 7, 7, 16, 7, 16, 10, 24, 7, 16, 10, 7, 7, 10, 7, 16, 10,
+           7, 1, 1, 7, 7, 10, 10, 7, 24, 10, 7, 7, 0, 10, 1, 16, 0, 1, 16, 16, 0, 1, 7, 1, 1, 0,
+           1, 1, 0, 1, 1, 16, 10]
+    assert lip["aff"].tolist() == aff
+    names = lip.set_index("district_number")["district"]
+    assert (names[1], names[49], names[55]) == ("Skye-Lochalsh", "Glasgow", "Tweeddale")
+    assert (lip["person_years"] > 0).all() and lip["district"].is_unique
+
+
 def test_load_returns_a_fresh_copy():
     first = ht.load("radon")
     first.loc[0, "log_radon"] = 999.0

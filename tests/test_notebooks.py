@@ -13,8 +13,13 @@ import pytest
 from hiertools import build
 
 ROOT = Path(__file__).resolve().parent.parent
-SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
+SOLUTIONS = build.notebook_sources(ROOT)  # lessons, then appendices
 NAMES = [p.name for p in SOLUTIONS]
+# Appendices (e.g. "Coming from R") are built, nbval-tested and leak-checked like the lessons,
+# but they have no exercises and are not lessons: exempt from the exercise rules and from the
+# lesson structure (objectives, key points), and held to their own structure test instead.
+LESSONS = [name for name in NAMES if not build.is_appendix(name)]
+APPENDICES = [name for name in NAMES if build.is_appendix(name)]
 
 
 def _read(path):
@@ -22,10 +27,17 @@ def _read(path):
 
 
 def _text_outputs(cell):
-    """The parts of a code cell's outputs that nbval compares (text, not images)."""
+    """The parts of a code cell's outputs that nbval compares (text, not images).
+
+    Consecutive stream outputs are joined, as nbval does: a kernel may deliver one print in
+    several pieces, depending on load.
+    """
     found = []
     for out in cell.get("outputs", []):
         if out.output_type == "stream":
+            if found and found[-1][0] == "stream":
+                found[-1] = ("stream", found[-1][1] + out.text)
+                continue
             found.append(("stream", out.text))
         elif out.output_type in ("execute_result", "display_data"):
             found.append(("data", out.data.get("text/plain")))
@@ -85,7 +97,7 @@ def test_strip_solutions_keeps_indentation_and_rejects_unbalanced_markers():
         build.strip_solutions("### BEGIN SOLUTION\nx = 1", build.CODE_STUB)
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", LESSONS)
 def test_exercises_have_stubs_checks_and_nbgrader_metadata(name):
     solution, lesson = _read(ROOT / "solutions" / name), _read(ROOT / "lessons" / name)
     exercises = [c for c in solution.cells if build.is_exercise(c)]
@@ -105,7 +117,7 @@ def test_exercises_have_stubs_checks_and_nbgrader_metadata(name):
             assert "nbval-skip" in lesson.cells[i + 1].metadata["tags"]
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", LESSONS)
 def test_lesson_has_the_course_structure(name):
     nb = _read(ROOT / "solutions" / name)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
@@ -122,6 +134,51 @@ def test_lesson_has_the_course_structure(name):
     for cell in nb.cells:  # every figure is drawn then shown; no stray reprs under nbval
         if cell.cell_type == "code" and "plt.subplots" in cell.source:
             assert cell.source.rstrip().endswith("plt.show()"), cell.source
+
+
+def test_appendices_are_known_and_only_appendices_are_exempt():
+    assert APPENDICES == ["appendix_coming_from_r.ipynb"]
+    assert all(re.fullmatch(r"\d\d_\w+\.ipynb", name) for name in LESSONS)
+
+
+@pytest.mark.parametrize("name", APPENDICES)
+def test_appendix_structure_no_exercises_one_import(name):
+    nb = _read(ROOT / "solutions" / name)
+    assert nb.cells[0].source.startswith("# Appendix ·")
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for heading in ("Prerequisites", "Time", "## Going further"):
+        assert heading in text, f"{name}: missing {heading!r}"
+    assert not any(build.BEGIN in c.source or c.metadata.get("nbgrader") or build.is_check(c)
+                   for c in nb.cells), f"{name}: an appendix has no exercises or graded cells"
+    imports = [c for c in nb.cells if c.cell_type == "code" and "import hiertools" in c.source]
+    assert len(imports) == 1, f"{name}: one import cell"
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "plt.subplots" in cell.source:
+            assert cell.source.rstrip().endswith("plt.show()"), cell.source
+
+
+def test_appendix_quotes_the_published_lme4_values_and_the_seed_snippets():
+    """Quoted lme4 numbers are the recorded published ones; R and Julia snippets are verbatim."""
+    import json
+
+    nb = _read(ROOT / "solutions" / "appendix_coming_from_r.ipynb")
+    source = "\n".join(c.source for c in nb.cells)
+    published = json.loads((ROOT / "tests" / "data" / "lme4_reference.json").read_text())["published"]
+    barr = published["sleepstudy_slopes_REML_barr"]["values"]
+    varcorr = published["sleepstudy_slopes_REML_varcorr"]["values"]
+    quoted = [*barr["fixed_effects"], *varcorr["group_sd"], varcorr["group_corr"],
+              varcorr["sigma"], barr["reml_criterion"],
+              *published["radon_floor_REML_course"]["values"]["fixed_effects"],
+              *published["sleepstudy_intercepts_REML_varcorr"]["values"]["group_sd"],
+              published["sleepstudy_intercepts_REML_varcorr"]["values"]["sigma"]]
+    for value in quoted:
+        assert re.search(rf"(?<![\d.]){re.escape(repr(value))}0*(?!\d)", source), value
+    for line in ("n <- sample(3:60, J, replace = TRUE)", "shrunk <- grand + w * (raw - grand)",
+                 "n = rand(3:60, J)", "true_a = 5 .+ 1.6 .* randn(J)"):
+        assert line in source
+    seed_cell = next(c for c in nb.cells if c.cell_type == "code" and "default_rng(1)" in c.source)
+    block = "5.038\n4 6.99 5.85 0.42\n11 6.79 6.2 0.66\n17 4.1 4.33 0.75\n"
+    assert [o.text for o in seed_cell.outputs if o.output_type == "stream"] == [block]
 
 
 def test_lesson_01_prints_the_seed_block_in_both_versions():

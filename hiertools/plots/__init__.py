@@ -13,13 +13,18 @@ redrawing from scratch.  One module per idea of the course:
   plot (:func:`plot_funnel`);
 - ``shrinkage``: the shrinkage figure (:func:`plot_shrinkage`);
 - ``mixed``: a fitted model's group panel (:func:`plot_county_panel`) and caterpillar
-  plot (:func:`plot_caterpillar`).
+  plot (:func:`plot_caterpillar`);
+- ``rates``: rates from counts -- the binomial funnel plot with exact limits
+  (:func:`plot_binomial_funnel`), shrunk rates with intervals (:func:`plot_rate_intervals`)
+  and rank intervals (:func:`plot_rank_intervals`).
 """
 
 from ._common import COLORS
 from .mixed import plot_caterpillar, plot_county_panel
 from .pooling import plot_funnel, plot_pooling
+from .rates import plot_binomial_funnel, plot_rank_intervals, plot_rate_intervals
 from .shrinkage import plot_shrinkage, update_shrinkage
 
 __all__ = ["COLORS", "plot_caterpillar", "plot_county_panel", "plot_funnel", "plot_pooling",
-           "plot_shrinkage", "update_shrinkage"]
+           "plot_shrinkage", "update_shrinkage",
+           "plot_binomial_funnel", "plot_rate_intervals", "plot_rank_intervals"]

@@ -1,0 +1,163 @@
+"""Lesson 07's graded checks: right answers pass (rounded as stated), typical mistakes are named,
+the notebook's points table matches its nbgrader metadata.
+
+Right answers are recomputed here without hiertools' estimators: hyperparameters by a
+Nelder-Mead fit of scipy's betabinom / nbinom likelihoods, limits from scipy's binomial,
+P(H > B) by a trapezoid rule on a fine grid.
+"""
+
+import math
+import re
+
+import numpy as np
+import pytest
+from scipy import optimize, stats
+
+import hiertools as ht
+from hiertools.exercises import lesson07
+from tests.exercises.support import (_notebook, assert_exercises_state_their_precision,
+                                     assert_feedback_never_reveals, assert_right_answers_pass,
+                                     notebook_calls)
+
+NOTEBOOK = "07_ranking_hospitals.ipynb"
+S = ht.load("surgical").set_index("hospital")
+R, N = S["deaths"].to_numpy(), S["operations"].to_numpy()
+
+
+def _fit(loglik, start):
+    res = optimize.minimize(lambda x: -loglik(*np.exp(x)), np.log(start), method="Nelder-Mead",
+                            options={"xatol": 1e-11, "fatol": 1e-13, "maxiter": 20_000})
+    return np.exp(res.x)
+
+
+ALPHA, BETA = _fit(lambda a, b: stats.betabinom.logpmf(R, N, a, b).sum(), [2.0, 30.0])
+LIP = ht.load("lip_cancer").set_index("district")
+E = LIP["person_years"] * LIP["cases"].sum() / LIP["person_years"].sum()
+SHAPE, RATE = _fit(lambda a, b: stats.nbinom.logpmf(LIP["cases"], a, b / (b + E)).sum(),
+                   [3.0, 3.0])
+
+
+def _outside(level):
+    p = R.sum() / N.sum()
+    count = 0
+    for r, n in zip(R, N):
+        limits = []
+        for q in ((1 - level) / 2, (1 + level) / 2):
+            rp = stats.binom.ppf(q, n, p)
+            a = (stats.binom.cdf(rp, n, p) - q) / stats.binom.pmf(rp, n, p)
+            limits.append((rp - a) / n)
+        count += not limits[0] <= r / n <= limits[1]
+    return count
+
+
+def _p_h_above_b():
+    t = np.linspace(0, 0.5, 400_001)
+    h = stats.beta(ALPHA + 31, BETA + 215 - 31)
+    b = stats.beta(ALPHA + 18, BETA + 148 - 18)
+    return np.trapezoid(h.pdf(t) * b.cdf(t), t)
+
+
+RIGHT_ANSWERS = {
+    "07-outside": _outside(0.95),
+    "07-weight-a": 47 / (ALPHA + BETA + 47),
+    "07-a-below": stats.beta.cdf(0.05, ALPHA, BETA + 47),
+    "07-h-above-b": _p_h_above_b(),
+    "07-skye": (SHAPE + 9) / (RATE + E["Skye-Lochalsh"]),
+}
+
+
+def test_reference_values_are_what_the_lesson_says():
+    assert RIGHT_ANSWERS["07-outside"] == 4 and _outside(0.998) == 1
+    assert round(RIGHT_ANSWERS["07-weight-a"], 2) == 0.30
+    assert round(RIGHT_ANSWERS["07-h-above-b"], 2) == 0.77
+
+
+def test_right_answers_pass_as_computed_and_rounded_as_stated():
+    assert_right_answers_pass(RIGHT_ANSWERS)
+
+
+def test_typical_mistakes_are_named():
+    assert "99.8%" in ht.check("07-outside", 1).message
+    assert "below" in ht.check("07-outside", 3).message
+    w = RIGHT_ANSWERS["07-weight-a"]
+    assert "weight of the prior" in ht.check("07-weight-a", 1 - w).message
+    assert "percentage" in ht.check("07-weight-a", 100 * w).message
+    p = RIGHT_ANSWERS["07-a-below"]
+    assert "P(theta > 5%)" in ht.check("07-a-below", 1 - p).message
+    assert "prior probability" in ht.check(
+        "07-a-below", stats.beta.cdf(0.05, ALPHA, BETA)).message
+    assert "flat" in ht.check("07-a-below", stats.beta.cdf(0.05, 1, 48)).message
+    assert "between 0 and 1" in ht.check("07-a-below", 46.9).message
+    q = RIGHT_ANSWERS["07-h-above-b"]
+    assert "swap" in ht.check("07-h-above-b", 1 - q).message
+    assert "coin toss" in ht.check("07-h-above-b", 0.5).message
+    assert "raw SMR" in ht.check("07-skye", 9 / E["Skye-Lochalsh"]).message
+
+
+def test_a_monte_carlo_answer_with_the_stated_draws_passes():
+    """A learner's own simulation (any seed, 100,000 draws) rounds to the right value."""
+    misses = 0
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        h = rng.beta(ALPHA + 31, BETA + 184, size=100_000)
+        b = rng.beta(ALPHA + 18, BETA + 130, size=100_000)
+        misses += not ht.check("07-h-above-b", (h > b).mean())
+    assert misses <= 1
+
+
+def test_feedback_never_reveals_the_expected_value():
+    assert_feedback_never_reveals(RIGHT_ANSWERS, {"07-weight-a": 0.9, "07-a-below": 0.9,
+                                                  "07-h-above-b": 0.1, "07-skye": 2.0})
+
+
+# --- the notebook -------------------------------------------------------------------------------
+
+def test_notebook_states_precision_and_uses_the_lessons_data():
+    assert_exercises_state_their_precision(NOTEBOOK)
+    assert (("surgical",), {}) in notebook_calls(NOTEBOOK, "load")
+    assert (("lip_cancer",), {}) in notebook_calls(NOTEBOOK, "load")
+
+
+def _check_cells():
+    return [c for c in _notebook(NOTEBOOK).cells if "check" in c.metadata.get("tags", [])]
+
+
+def test_check_cells_are_strict_autograder_tests():
+    checks = _check_cells()
+    assert len(checks) == 5
+    for cell in checks:
+        key = re.search(r'ht\.check\("(07-[\w-]+)", answer, strict=True\)', cell.source).group(1)
+        meta = cell.metadata["nbgrader"]
+        assert meta == {"grade": True, "grade_id": f"check-{key}", "points": meta["points"],
+                        "locked": True, "solution": False, "schema_version": 3, "task": False}
+        # a strict check raises in an unanswered lesson: nbclient and JupyterLab go on
+        assert "raises-exception" in cell.metadata["tags"]
+
+
+def test_points_table_matches_the_nbgrader_points():
+    nb = _notebook(NOTEBOOK)
+    graded = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
+              for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
+    assert graded == lesson07.POINTS
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    after = text.split("**Points**")[1]
+    table = after[after.index("\n|"):].split("\n\n")[0]  # the first table after "Points"
+    rows = re.findall(r"^\|\s*(\d+)\s*\|[^|]*\|\s*`([\w-]+)`\s*\|\s*(\d+)\s*\|", table, flags=re.M)
+    assert {grade_id: int(points) for _, grade_id, points in rows} == graded
+    total = re.search(r"\|\s*\*\*total\*\*\s*\|[^|]*\|\s*\*\*(\d+)\*\*", table)
+    assert int(total.group(1)) == sum(graded.values())
+
+
+def test_the_printed_expected_number_outside_is_exact():
+    """The lesson's 'expected by chance' column: exact binomial tail probabilities, summed."""
+    p = R.sum() / N.sum()
+    cell = next(c for c in _notebook(NOTEBOOK).cells
+                if c.cell_type == "code" and "expected by chance" in c.source)
+    printed = cell.outputs[0].data["text/plain"]
+    for level in (0.95, 0.998):
+        total = 0.0
+        for n in N:
+            lower, upper = ht.funnel_limits(int(n), p, level)
+            total += sum(math.comb(int(n), k) * p**k * (1 - p) ** (n - k)
+                         for k in range(int(n) + 1) if not lower <= k / n <= upper)
+        assert f"{total:.3f}" in printed
