@@ -22,6 +22,7 @@ from .plots import (plot_caterpillar, plot_county_panel, plot_funnel, plot_pooli
                     plot_shrinkage)
 from .pooling import complete_pooling, group_summary, no_pooling, partial_pooling
 from .shrinkage import pooled_mean, shrink, shrinkage_weights
+from .slopes import SlopesShrinkage, shrink_slopes, slopes_cov
 from .widgets import pooling_explorer, shrinkage_explorer
 
 __version__ = "0.1.0"
@@ -37,6 +38,8 @@ __all__ = [
     "estimate_tau", "james_stein",
     # mixed models
     "fit_varying_intercepts", "fit_varying_slopes", "MixedModelResult",
+    # varying slopes: shrinkage for a given covariance
+    "shrink_slopes", "slopes_cov", "SlopesShrinkage",
     # plots
     "plot_shrinkage", "plot_funnel", "plot_pooling",
     "plot_county_panel", "plot_caterpillar",
