@@ -13,13 +13,20 @@ redrawing from scratch.  One module per idea of the course:
   plot (:func:`plot_funnel`);
 - ``shrinkage``: the shrinkage figure (:func:`plot_shrinkage`);
 - ``mixed``: a fitted model's group panel (:func:`plot_county_panel`) and caterpillar
-  plot (:func:`plot_caterpillar`).
+  plot (:func:`plot_caterpillar`);
+- ``slopes``: varying slopes -- the 2-D shrinkage figure (:func:`plot_slopes_shrinkage`),
+  covariance ellipses (:func:`plot_covariance_ellipse`) and the per-group panel with
+  each group's own line (:func:`plot_slopes_panel`).
 """
 
 from ._common import COLORS
 from .mixed import plot_caterpillar, plot_county_panel
 from .pooling import plot_funnel, plot_pooling
 from .shrinkage import plot_shrinkage, update_shrinkage
+from .slopes import (plot_covariance_ellipse, plot_slopes_panel, plot_slopes_shrinkage,
+                     update_slopes_shrinkage)
 
 __all__ = ["COLORS", "plot_caterpillar", "plot_county_panel", "plot_funnel", "plot_pooling",
-           "plot_shrinkage", "update_shrinkage"]
+           "plot_shrinkage", "update_shrinkage",
+           "plot_slopes_shrinkage", "update_slopes_shrinkage", "plot_covariance_ellipse",
+           "plot_slopes_panel"]
