@@ -25,6 +25,7 @@ from .pooling import complete_pooling, group_summary, no_pooling, partial_poolin
 from .shrinkage import pooled_mean, shrink, shrinkage_weights
 from .slopes import SlopesShrinkage, shrink_slopes, slopes_cov
 from .widgets import pooling_explorer, shrinkage_explorer
+from .widgets import slopes_explorer
 
 __version__ = "0.1.0"
 
@@ -47,6 +48,7 @@ __all__ = [
     "plot_slopes_shrinkage", "plot_covariance_ellipse", "plot_slopes_panel",
     # widgets
     "pooling_explorer", "shrinkage_explorer",
+    "slopes_explorer",
     # exercise checks
     "check", "hint", "list_exercises", "Feedback",
 ]
