@@ -134,9 +134,9 @@ def slopes_cov(sd_intercept, sd_slope, rho) -> np.ndarray:
     Examples
     --------
     >>> import hiertools as ht
-    >>> ht.slopes_cov(2.0, 0.5, -0.5)
-    array([[ 4. , -0.5],
-           [-0.5,  0.25]])
+    >>> ht.slopes_cov(3.0, 2.0, -0.5)
+    array([[ 9., -3.],
+           [-3.,  4.]])
     """
     sa = check_scalar(sd_intercept, "sd_intercept", minimum=0)
     sb = check_scalar(sd_slope, "sd_slope", minimum=0)
@@ -292,8 +292,8 @@ def shrink_slopes(data: pd.DataFrame, y: str, x: str, group, *, sd_intercept, sd
     >>> pooled = ht.shrink_slopes(sleep, "reaction", "days", "subject", sd_intercept=25.0,
     ...                           sd_slope=6.0, rho=0.0, sigma=25.0)
     >>> pooled.group_coefs.loc[308].round(2)
-    Intercept    253.69
-    days          19.64
+    Intercept    252.65
+    days          19.86
     Name: 308, dtype: float64
     >>> complete = ht.shrink_slopes(sleep, "reaction", "days", "subject", sd_intercept=0.0,
     ...                             sd_slope=0.0, rho=0.0, sigma=25.0)
