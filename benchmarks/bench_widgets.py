@@ -40,6 +40,8 @@ def main():
         ("pooling_explorer", ht.pooling_explorer, ["ht-slider-trust"]),
         ("shrinkage_explorer", ht.shrinkage_explorer,
          ["ht-slider-tau", "ht-slider-sigma", "ht-slider-n"]),
+        ("slopes_explorer", ht.slopes_explorer,
+         ["ht-slider-sd-intercept", "ht-slider-sd-slope", "ht-slider-rho", "ht-slider-sigma"]),
     ]:
         explorer = build()
         for css in sliders:

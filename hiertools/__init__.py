@@ -1,10 +1,11 @@
 """hiertools — datasets, estimators, figures, explorers and exercise checks for *Partial Pooling*.
 
 The package follows the course: data, the three ways of pooling, shrinkage,
-empirical Bayes, mixed models, plots, widgets and exercises, each in its own
-module or subpackage.  Lesson content -- each lesson's data settings, its
-explorer's defaults and its exercise checks -- lives in one module per lesson
-under ``hiertools.exercises``; everything else is generic.  Everything public is re-exported here, so lessons need one line::
+empirical Bayes, mixed models (varying intercepts and slopes), rates from counts,
+plots, widgets and exercises, each in its own module or subpackage.  Lesson
+content -- each lesson's data settings, its explorer's defaults and its exercise
+checks -- lives in one module per lesson under ``hiertools.exercises``; everything
+else is generic.  Everything public is re-exported here, so lessons need one line::
 
     import hiertools as ht
 
@@ -18,37 +19,41 @@ from .data import dataset_info, list_datasets, load, simulate_districts
 from .empirical_bayes import estimate_tau, james_stein
 from .exercises import Feedback, check, hint, list_exercises
 from .mixed import MixedModelResult, fit_varying_intercepts, fit_varying_slopes
-from .plots import (plot_caterpillar, plot_county_panel, plot_funnel, plot_pooling,
-                    plot_shrinkage)
+from .plots import (plot_binomial_funnel, plot_caterpillar, plot_county_panel,
+                    plot_covariance_ellipse, plot_funnel, plot_pooling, plot_rank_intervals,
+                    plot_rate_intervals, plot_shrinkage, plot_slopes_panel, plot_slopes_shrinkage)
 from .pooling import complete_pooling, group_summary, no_pooling, partial_pooling
 from .rates import (DispersionTest, RateFit, fit_beta_binomial, fit_gamma_poisson,
                     funnel_limits, overdispersion_test, rank_summary)
-from .plots.rates import plot_binomial_funnel, plot_rank_intervals, plot_rate_intervals
 from .shrinkage import pooled_mean, shrink, shrinkage_weights
-from .widgets import pooling_explorer, shrinkage_explorer
+from .slopes import SlopesShrinkage, shrink_slopes, slopes_cov
+from .widgets import pooling_explorer, shrinkage_explorer, slopes_explorer
 
 __version__ = "0.1.0"
 
 __all__ = [
     # data
     "load", "list_datasets", "dataset_info", "simulate_districts",
-    # pooling
+    # pooling (lesson 01)
     "group_summary", "complete_pooling", "no_pooling", "partial_pooling",
-    # shrinkage
+    # shrinkage (lesson 03)
     "shrinkage_weights", "shrink", "pooled_mean",
-    # empirical Bayes
+    # empirical Bayes (lesson 04)
     "estimate_tau", "james_stein",
-    # mixed models
+    # mixed models (lessons 02 and 06)
     "fit_varying_intercepts", "fit_varying_slopes", "MixedModelResult",
+    # varying slopes: shrinkage for a given covariance (lesson 06)
+    "shrink_slopes", "slopes_cov", "SlopesShrinkage",
     # rates from counts (lesson 07)
     "fit_beta_binomial", "fit_gamma_poisson", "RateFit", "funnel_limits",
     "overdispersion_test", "DispersionTest", "rank_summary",
     # plots
     "plot_shrinkage", "plot_funnel", "plot_pooling",
     "plot_county_panel", "plot_caterpillar",
+    "plot_slopes_shrinkage", "plot_covariance_ellipse", "plot_slopes_panel",
     "plot_binomial_funnel", "plot_rate_intervals", "plot_rank_intervals",
     # widgets
-    "pooling_explorer", "shrinkage_explorer",
+    "pooling_explorer", "shrinkage_explorer", "slopes_explorer",
     # exercise checks
     "check", "hint", "list_exercises", "Feedback",
 ]

@@ -38,6 +38,7 @@ PACKAGE = Path(ht.__file__).resolve().parent
 # Public callables that take no arguments or are result types nobody builds by hand.
 EXEMPT = {
     "list_datasets": "takes no arguments",
+    "SlopesShrinkage": "the result type of ht.shrink_slopes",
     "RateFit": "the result type of the rate fits; built by them, not by learners",
     "DispersionTest": "the result type of ht.overdispersion_test",
     "MixedModelResult": "the result type of the fits; built by them, not by learners",
@@ -110,6 +111,16 @@ def _rows() -> pd.DataFrame:
 
 ROWS = _rows()
 FIT = ht.fit_varying_intercepts(ROWS, "y", "g", x="x")
+SLOPES_FIT = ht.fit_varying_slopes(ROWS, "y", "x", "g")
+SIGMA_COV = {"sd_intercept": 1.0, "sd_slope": 0.2, "rho": 0.3}
+SLOPE_NUMBERS = {"sd_intercept": Num(minimum=0), "sd_slope": Num(minimum=0),
+                 "rho": Num(minimum=-1, maximum=1)}
+
+
+def _own_and_pooled():
+    own = pd.DataFrame({"Intercept": [1.0, 2.0, 3.0], "x": [0.4, 0.5, 0.7]}, index=list("abc"))
+    return {"own": own, "pooled": own * 0.9, "mean": [2.0, 0.5],
+            "cov": [[1.0, 0.1], [0.1, 0.04]]}
 LESSONS = sorted({key.split("-", 1)[0] for key in _REGISTRY})
 
 
@@ -273,6 +284,42 @@ TABLE = [
          frame="ranks",
          extra=[("ranks without the rank columns", "ranks",
                  lambda kw: {**kw, "ranks": pd.DataFrame({"a": [1.0]})})]),
+    Spec("slopes_cov", lambda: dict(SIGMA_COV), numbers=SLOPE_NUMBERS),
+    Spec("shrink_slopes", lambda: {"data": ROWS.copy(), "y": "y", "x": "x", "group": "g",
+                                   **SIGMA_COV, "sigma": 0.3},
+         frame="data", columns={**FRAME_COLUMNS, "x": Col("x")}, min_groups=2,
+         numbers={**SLOPE_NUMBERS, "sigma": Num(minimum=0, strict=True)}),
+    Spec("plot_covariance_ellipse", lambda: {"mean": [2.0, 0.5],
+                                             "cov": [[1.0, 0.1], [0.1, 0.04]]},
+         extra=[("mean of three numbers", "mean", lambda kw: {**kw, "mean": [1.0, 2.0, 3.0]}),
+                ("mean not numbers", "mean", lambda kw: {**kw, "mean": ["a", "b"]}),
+                ("NaN in mean", "mean", lambda kw: {**kw, "mean": [np.nan, 0.5]}),
+                ("cov not 2 x 2", "cov", lambda kw: {**kw, "cov": [1.0, 0.1, 0.1, 0.04]}),
+                ("cov not symmetric", "cov", lambda kw: {**kw, "cov": [[1.0, 0.5], [0.1, 0.04]]}),
+                ("cov not positive semi-definite", "cov",
+                 lambda kw: {**kw, "cov": [[1.0, 0.9], [0.9, 0.04]]}),
+                ("a level outside (0, 1)", "levels", lambda kw: {**kw, "levels": (0.5, 1.5)})]),
+    Spec("plot_slopes_shrinkage", _own_and_pooled,
+         extra=[("own with one column", "own",
+                 lambda kw: {**kw, "own": kw["own"][["Intercept"]]}),
+                ("pooled for fewer groups", "pooled",
+                 lambda kw: {**kw, "pooled": kw["pooled"].iloc[:2]}),
+                ("NaN in own", "own",
+                 lambda kw: {**kw, "own": kw["own"].assign(x=[np.nan, 0.5, 0.7])}),
+                ("own not numbers", "own", lambda kw: {**kw, "own": "lines"}),
+                ("cov without mean", ("mean", "cov"), lambda kw: {**kw, "mean": None}),
+                ("labels for too few groups", "labels", lambda kw: {**kw, "labels": ["a"]})]),
+    Spec("plot_slopes_panel", lambda: {"data": ROWS.copy(), "fit": SLOPES_FIT,
+                                       "groups": ["a", "b"]},
+         frame="data", numbers={"ncols": Num(minimum=1, integer=True)},
+         extra=[("fit is not a fitted model", "fit", lambda kw: {**kw, "fit": "fit"}),
+                ("a varying-intercepts fit", "fit", lambda kw: {**kw, "fit": FIT}),
+                ("an unknown group", "groups", lambda kw: {**kw, "groups": ["a", "zz"]}),
+                ("groups is one string", "groups", lambda kw: {**kw, "groups": "a"})]),
+    Spec("slopes_explorer", lambda: {"data": ROWS.copy(), "y": "y", "x": "x", "group": "g"},
+         frame="data", columns={**FRAME_COLUMNS, "x": Col("x")}, min_groups=2,
+         numbers={**SLOPE_NUMBERS, "sigma": Num(minimum=0, strict=True)},
+         extra=[("an unknown focus group", "focus", lambda kw: {**kw, "focus": "nowhere"})]),
     Spec("check", lambda: {"exercise": "01-complete-pooling", "answer": 4.9},
          options={"exercise": sorted(_REGISTRY)}, flags=("strict",)),
     Spec("hint", lambda: {"exercise": "01-complete-pooling"},

@@ -109,7 +109,8 @@ _SNAPSHOT_JS = """([ex, j]) => {
         src: img.getAttribute('src'),
         loaded: img.complete && img.naturalWidth > 0,
         readout: readout ? readout.textContent.trim() : null,
-        value: box ? box.textContent.trim() : (select ? select.value : null),
+        // a slider's number box writes negatives with U+2212 (d3-format); read them as '-'
+        value: box ? box.textContent.trim().replace(/\u2212/g, '-') : (select ? select.value : null),
         min: handle ? parseFloat(handle.getAttribute('aria-valuemin')) : null,
         max: handle ? parseFloat(handle.getAttribute('aria-valuemax')) : null,
     };
@@ -315,3 +316,48 @@ def test_lesson_runs_with_only_the_exercise_stubs_failing(name, lab, page):
     expected = bs.explorer_cells(bs.read_nb(bs.REPO / "lessons" / name))
     rendered = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .ht-explorer").count()
     assert rendered >= expected, f"lessons/{name}: {expected} explorer(s), {rendered} rendered"
+
+
+# --------------------------------------------------------------------------- lesson 06
+SLOPES_NOTEBOOK = "06_varying_slopes.ipynb"
+
+
+def test_slopes_explorer_every_slider_changes_the_figure_and_the_readout(lab, page):
+    """Lesson 06's explorer in a real browser: it starts at the fit, and each slider of Σ and
+    σ, moved by the keyboard and by typing, redraws the figure and rewrites the readout."""
+    nb, not_run = _open_and_run(page, lab, "solutions", SLOPES_NOTEBOOK)
+    errors = bs.error_outputs(nb)
+    assert not errors, f"solutions/{SLOPES_NOTEBOOK}: error outputs:\n" + _describe(errors)
+    assert not not_run, f"solutions/{SLOPES_NOTEBOOK}: code cells {not_run} did not run"
+    explorers = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .ht-explorer")
+    assert explorers.count() == 1
+
+    outdir = bs.ARTIFACTS / "06_slopes_explorer"
+    shutil.rmtree(outdir, ignore_errors=True)
+    outdir.mkdir(parents=True)
+    explorer = Explorer(page, explorers.first, 0, outdir)
+    explorer.loc.scroll_into_view_if_needed()
+    names = explorer.names()
+    sliders = ["sd-intercept", "sd-slope", "rho", "sigma"]
+    assert names == [*sliders, "dropdown-group"], names
+
+    start = explorer.snapshot(0)
+    assert start["loaded"], "the explorer's figure is not shown"
+    for text in ("σ_α = 24.74", "σ_β = 5.922", "ρ = 0.066", "σ = 25.59", "subject 335"):
+        assert text in start["readout"], f"start readout lacks {text!r}: {start['readout']}"
+
+    record: list[dict] = []
+    for j, name in enumerate(sliders):
+        explorer.move_slider(j, name, record)  # keys, typed value, typed back: all must redraw
+    # the readout says what the slider says
+    rho = names.index("rho")
+    before = explorer.snapshot(rho)
+    typed = explorer._type(explorer.loc.locator(CONTROLS).nth(rho), "-0.80", before["src"],
+                           "rho typed -0.80", rho)
+    assert "ρ = -0.800" in typed["readout"], typed["readout"]
+    explorer.shot("e1-rho_minus_0.8")
+    explorer._type(explorer.loc.locator(CONTROLS).nth(rho), before["value"], typed["src"],
+                   "rho typed back", rho)
+    explorer.pick_option(names.index("dropdown-group"), "dropdown-group", record)
+    (outdir / "covered.json").write_text(json.dumps(record, indent=1))
+    assert [r["control"] for r in record] == [*sliders, "dropdown-group"]

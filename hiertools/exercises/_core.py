@@ -111,6 +111,8 @@ class Precision:
     >>> p = Precision(decimals=2)
     >>> p.phrase, p.accepts(0.28, 0.2837), p.accepts(0.27, 0.2837)
     ('2 decimals are enough', True, False)
+    >>> Precision(decimals=1).phrase
+    '1 decimal is enough'
     >>> Precision(significant=3).accepts(0.534, 0.53393)
     True
     """
@@ -140,6 +142,8 @@ class Precision:
         if self.decimals is not None:
             if self.decimals == 0:
                 return "give a whole number"
+            if self.decimals == 1:
+                return "1 decimal is enough"
             return f"{_NUMBER_WORDS.get(self.decimals, f'{self.decimals} decimals')} are enough"
         return f"{self.significant} significant figures are enough"
 

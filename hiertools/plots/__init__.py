@@ -14,6 +14,9 @@ redrawing from scratch.  One module per idea of the course:
 - ``shrinkage``: the shrinkage figure (:func:`plot_shrinkage`);
 - ``mixed``: a fitted model's group panel (:func:`plot_county_panel`) and caterpillar
   plot (:func:`plot_caterpillar`);
+- ``slopes``: varying slopes -- the 2-D shrinkage figure (:func:`plot_slopes_shrinkage`),
+  covariance ellipses (:func:`plot_covariance_ellipse`) and the per-group panel with
+  each group's own line (:func:`plot_slopes_panel`);
 - ``rates``: rates from counts -- the binomial funnel plot with exact limits
   (:func:`plot_binomial_funnel`), shrunk rates with intervals (:func:`plot_rate_intervals`)
   and rank intervals (:func:`plot_rank_intervals`).
@@ -24,7 +27,11 @@ from .mixed import plot_caterpillar, plot_county_panel
 from .pooling import plot_funnel, plot_pooling
 from .rates import plot_binomial_funnel, plot_rank_intervals, plot_rate_intervals
 from .shrinkage import plot_shrinkage, update_shrinkage
+from .slopes import (plot_covariance_ellipse, plot_slopes_panel, plot_slopes_shrinkage,
+                     update_slopes_shrinkage)
 
 __all__ = ["COLORS", "plot_caterpillar", "plot_county_panel", "plot_funnel", "plot_pooling",
            "plot_shrinkage", "update_shrinkage",
+           "plot_slopes_shrinkage", "update_slopes_shrinkage", "plot_covariance_ellipse",
+           "plot_slopes_panel",
            "plot_binomial_funnel", "plot_rate_intervals", "plot_rank_intervals"]

@@ -10,5 +10,6 @@ ipywidgets: it is imported when an explorer is built.
 
 from .pooling import pooling_explorer
 from .shrinkage import shrinkage_explorer
+from .slopes import slopes_explorer
 
-__all__ = ["pooling_explorer", "shrinkage_explorer"]
+__all__ = ["pooling_explorer", "shrinkage_explorer", "slopes_explorer"]
