@@ -15,11 +15,15 @@ Widgets import ipywidgets only when you build one.
 """
 
 from .data import dataset_info, list_datasets, load, simulate_districts
+from .data import SimulatedMaps, simulate_maps
 from .empirical_bayes import estimate_tau, james_stein
+from .empirical_bayes import estimate_tau_batch, james_stein_batch, shrink_batch, tau_loglik
 from .exercises import Feedback, check, hint, list_exercises
 from .mixed import MixedModelResult, fit_varying_intercepts, fit_varying_slopes
 from .plots import (plot_caterpillar, plot_county_panel, plot_funnel, plot_pooling,
                     plot_shrinkage)
+from .plots import (plot_bias_variance, plot_efron_morris, plot_risk,
+                    plot_sampling_distributions, plot_tau_likelihood)
 from .pooling import complete_pooling, group_summary, no_pooling, partial_pooling
 from .shrinkage import pooled_mean, shrink, shrinkage_weights
 from .widgets import pooling_explorer, shrinkage_explorer
@@ -29,17 +33,21 @@ __version__ = "0.1.0"
 __all__ = [
     # data
     "load", "list_datasets", "dataset_info", "simulate_districts",
+    "simulate_maps", "SimulatedMaps",
     # pooling
     "group_summary", "complete_pooling", "no_pooling", "partial_pooling",
     # shrinkage
     "shrinkage_weights", "shrink", "pooled_mean",
     # empirical Bayes
     "estimate_tau", "james_stein",
+    "estimate_tau_batch", "james_stein_batch", "shrink_batch", "tau_loglik",
     # mixed models
     "fit_varying_intercepts", "fit_varying_slopes", "MixedModelResult",
     # plots
     "plot_shrinkage", "plot_funnel", "plot_pooling",
     "plot_county_panel", "plot_caterpillar",
+    "plot_sampling_distributions", "plot_bias_variance", "plot_efron_morris", "plot_risk",
+    "plot_tau_likelihood",
     # widgets
     "pooling_explorer", "shrinkage_explorer",
     # exercise checks

@@ -12,14 +12,22 @@ redrawing from scratch.  One module per idea of the course:
 - ``pooling``: several estimators side by side (:func:`plot_pooling`) and the funnel
   plot (:func:`plot_funnel`);
 - ``shrinkage``: the shrinkage figure (:func:`plot_shrinkage`);
+- ``empirical_bayes``: sampling distributions of estimators
+  (:func:`plot_sampling_distributions`), bias and variance (:func:`plot_bias_variance`),
+  Efron & Morris's three rows (:func:`plot_efron_morris`), risk curves (:func:`plot_risk`)
+  and the likelihood of τ (:func:`plot_tau_likelihood`);
 - ``mixed``: a fitted model's group panel (:func:`plot_county_panel`) and caterpillar
   plot (:func:`plot_caterpillar`).
 """
 
 from ._common import COLORS
+from .empirical_bayes import (plot_bias_variance, plot_efron_morris, plot_risk,
+                              plot_sampling_distributions, plot_tau_likelihood)
 from .mixed import plot_caterpillar, plot_county_panel
 from .pooling import plot_funnel, plot_pooling
 from .shrinkage import plot_shrinkage, update_shrinkage
 
 __all__ = ["COLORS", "plot_caterpillar", "plot_county_panel", "plot_funnel", "plot_pooling",
-           "plot_shrinkage", "update_shrinkage"]
+           "plot_shrinkage", "update_shrinkage",
+           "plot_sampling_distributions", "plot_bias_variance", "plot_efron_morris", "plot_risk",
+           "plot_tau_likelihood"]
