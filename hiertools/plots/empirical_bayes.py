@@ -25,6 +25,8 @@ __all__ = ["plot_sampling_distributions", "plot_bias_variance", "plot_efron_morr
 #: blue, bluish green, reddish purple, yellow, black).
 SERIES_COLORS = ("#D55E00", "#E69F00", "#56B4E9", "#0072B2", "#009E73", "#CC79A7", "#F0E442",
                  "#000000")
+#: A light box behind labels drawn over curves and histograms, so they stay readable.
+_LABEL_BOX = {"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 1.0}
 #: Height of one row's tallest histogram bar, and of a 100% spike at zero (rows are 1 apart).
 _ROW_HEIGHT = 0.8
 
@@ -59,9 +61,9 @@ def plot_sampling_distributions(estimates, truth=None, *, ax=None, bins: int = 3
 
     Each row is a histogram of one estimator's values (the rows share bins and a
     height scale, so areas compare).  Values exactly 0 -- where an estimator sits on
-    its boundary -- are not in the histogram but drawn as a black spike at 0 whose
-    height is their share (a spike as tall as the row's tallest possible bar means
-    100%), with the share written beside it.  A black diamond marks each
+    its boundary -- are not in the histogram but drawn as a black bar at 0 whose
+    height is their share (a bar as tall as the tallest histogram bar means 100%),
+    with the share written beside it.  A black diamond marks each
     estimator's mean; a dashed green line the truth.
 
     Parameters
@@ -81,12 +83,14 @@ def plot_sampling_distributions(estimates, truth=None, *, ax=None, bins: int = 3
         Say what is estimated, and its units.
     title : str, optional
     zero_text : str
-        Format of the note beside the spike at 0 (``{share}`` is a fraction); "" for none.
+        Format of the note beside the bar at 0: ``{share}`` (a fraction), ``{count}`` and
+        ``{total}`` are filled in; "" for none.
 
     Returns
     -------
     matplotlib.axes.Axes
-        ``ax.hiertools_rows`` maps each name to its row's baseline, mean and share of zeros.
+        ``ax.hiertools_rows`` maps each name to its row's baseline, mean, share of zeros
+        and the bar drawn at 0 (None without zeros).
 
     Examples
     --------
@@ -129,20 +133,23 @@ def plot_sampling_distributions(estimates, truth=None, *, ax=None, bins: int = 3
                   alpha=0.35, linewidth=0)
         ax.stairs(base + scale * densities[name], edges, baseline=base, color=color,
                   linewidth=1.2)
-        share = float(np.mean(values == 0))
-        if share > 0:
-            ax.plot([0.0, 0.0], [base, base + _ROW_HEIGHT * share], color="black", linewidth=5,
-                    solid_capstyle="butt", zorder=4,
-                    label="share of exact zeros" if "share of exact zeros" not in
-                    ax.get_legend_handles_labels()[1] else None)
+        count = int(np.sum(values == 0))
+        share = count / values.size
+        zero_bar = None
+        if count:
+            zero_bar = ax.bar(0.0, _ROW_HEIGHT * share, width=width, bottom=base, color="black",
+                              zorder=4,
+                   label="share of exact zeros" if "share of exact zeros" not in
+                   ax.get_legend_handles_labels()[1] else None).patches[0]
             if zero_text:
-                ax.annotate(zero_text.format(share=share), (0.0, base + _ROW_HEIGHT * share),
-                            xytext=(6, 2), textcoords="offset points", va="bottom", ha="left",
-                            fontsize="small", fontweight="bold")
+                ax.annotate(zero_text.format(share=share, count=count, total=values.size),
+                            (0.5 * width, base + _ROW_HEIGHT * share), xytext=(4, 2),
+                            textcoords="offset points", va="bottom", ha="left",
+                            fontsize="small", fontweight="bold", bbox=_LABEL_BOX)
         mean = float(values.mean())
         ax.plot([mean], [base], marker="D", color="black", markersize=6, zorder=5,
                 clip_on=False, label="mean" if i == 0 else None)
-        rows[name] = {"base": base, "mean": mean, "zero_share": share}
+        rows[name] = {"base": base, "mean": mean, "zero_share": share, "zero_bar": zero_bar}
     if truth is not None:
         ax.axvline(truth, color=COLORS["truth"], linestyle="--", linewidth=1.5, zorder=3,
                    label="truth")
@@ -311,6 +318,7 @@ def plot_risk(distance, risk, mcse=None, *, label=None, reference=None, color=No
     reference : float, optional
         A horizontal line (e.g. the risk of the raw estimates), drawn once per Axes.
     color : str, optional
+        Default: the next of the course's series colours on this Axes.
     ax : matplotlib.axes.Axes, optional
     xlabel, ylabel : str
 
@@ -332,11 +340,15 @@ def plot_risk(distance, risk, mcse=None, *, label=None, reference=None, color=No
         mcse = check_array(mcse, "mcse", nonnegative=True)
         check_consistent_length(distance=distance, mcse=mcse)
     ax = _new_axes(ax, (7, 4))
+    curves = getattr(ax, "hiertools_curves", 0)
+    if color is None:  # the next of the series colours, so curves on one Axes differ
+        color = SERIES_COLORS[curves % len(SERIES_COLORS)]
+    ax.hiertools_curves = curves + 1
     ax.errorbar(distance, risk, yerr=None if mcse is None else 2 * mcse, marker="o",
                 markersize=4, capsize=3, linewidth=1.4, color=color, label=label)
     if reference is not None and not getattr(ax, "hiertools_reference", False):
         reference = float(check_array(reference, "reference", allow_scalar=True))
-        ax.axhline(reference, color=COLORS["no pooling"], linestyle="--", linewidth=1.2,
+        ax.axhline(reference, color="black", linestyle="--", linewidth=1.0,
                    label="raw means", zorder=0)
         ax.hiertools_reference = True
     ax.set_xlabel(xlabel)
@@ -388,8 +400,10 @@ def plot_tau_likelihood(tau, loglik, *, estimates=None, label=None, color=None, 
         height = float(np.interp(value, tau, relative))
         ax.plot([value], [height], marker="o", markersize=7, color=color,
                 markeredgecolor="black", zorder=4, clip_on=False)
-        ax.annotate(f"{name} = {value:.1f}", (value, height), xytext=(8, 4),
-                    textcoords="offset points", fontsize="small", va="bottom")
+        high = height > 0.9  # near the top: write the label below the point
+        ax.annotate(f"{name} = {value:.1f}", (value, height), xytext=(10, -10 if high else 4),
+                    textcoords="offset points", fontsize="small", va="top" if high else "bottom",
+                    bbox=_LABEL_BOX)
     ax.set_xlim(float(tau.min()), float(tau.max()))
     ax.set_ylim(0, 1.05)
     ax.set_xlabel(xlabel)

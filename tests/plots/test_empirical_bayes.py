@@ -1,6 +1,7 @@
 """The empirical-Bayes figures draw what they claim; never plt.show()."""
 
 import matplotlib.pyplot as plt
+from matplotlib.patches import StepPatch
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,9 +21,11 @@ def test_sampling_distributions_rows_means_truth_and_zero_spikes():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
     share = np.mean(EST["a"] == 0)
     assert share > 0.1 and rows["a"]["zero_share"] == share and rows["b"]["zero_share"] == 0
-    spikes = [line for line in ax.lines if line.get_label() == "share of exact zeros"]
-    assert len(spikes) == 1
-    np.testing.assert_allclose(spikes[0].get_ydata(), [1.0, 1.0 + 0.8 * share])
+    bar = rows["a"]["zero_bar"]
+    assert rows["b"]["zero_bar"] is None
+    assert bar.get_y() == 1.0 and bar.get_height() == pytest.approx(0.8 * share)
+    assert bar.get_x() + bar.get_width() / 2 == pytest.approx(0.0)
+    assert "share of exact zeros" in ax.get_legend_handles_labels()[1]
     means = [line for line in ax.lines if line.get_marker() == "D"]
     np.testing.assert_allclose([m.get_xdata()[0] for m in means],
                                [EST["a"].mean(), EST["b"].mean()])
@@ -30,12 +33,14 @@ def test_sampling_distributions_rows_means_truth_and_zero_spikes():
     assert truth[0].get_xdata()[0] == 0.5
     assert any(f"{share:.1%} exactly 0" == t.get_text() for t in ax.texts)
     assert ax.get_xlabel() == "tau_hat"
+    ax = ht.plot_sampling_distributions(EST, zero_text="{count} of {total} at 0")
+    assert [t.get_text() for t in ax.texts] == [f"{np.sum(EST['a'] == 0)} of 400 at 0"]
 
 
 def test_sampling_distributions_share_a_height_scale_and_take_a_range():
     ax = ht.plot_sampling_distributions(pd.DataFrame(EST), value_range=(0, 2), bins=20)
-    tops = [p.get_path().vertices[:, 1].max() - base
-            for p, base in zip(ax.patches[::2], [1, 0])]
+    stairs = [p for p in ax.patches if isinstance(p, StepPatch)]
+    tops = [p.get_path().vertices[:, 1].max() - base for p, base in zip(stairs[::2], [1, 0])]
     assert max(tops) == pytest.approx(0.8)  # the tallest bar of all rows fills a row
     assert ax.get_xlim() == pytest.approx((-0.1, 2.1))
     with pytest.raises(ValueError, match="value_range must be"):
@@ -112,3 +117,11 @@ def test_tau_likelihood_is_relative_and_marks_estimates_on_the_curve():
     assert ax.get_ylabel() == "relative likelihood" and ax.get_xlabel() == "tau (units)"
     with pytest.raises(ValueError, match="tau must be >= 0"):
         ht.plot_tau_likelihood([-1.0, 1.0], [0.0, 0.0])
+
+
+def test_risk_curves_on_one_axes_get_different_colours():
+    fig, ax = plt.subplots()
+    for _ in range(3):
+        ht.plot_risk([0, 1], [0.5, 0.6], ax=ax)
+    colors = [c.lines[0].get_color() for c in ax.containers]
+    assert len(set(colors)) == 3
