@@ -399,13 +399,13 @@ def tau_loglik(tau, y, se, method: str = "REML"):
 
     Notes
     -----
-    With :math:`v_j = \\tau^2 + s_j^2`, :math:`p_j = 1/v_j` and
+    With :math:`v_j = \\tau^2 + s_j^2`, :math:`V = \\operatorname{diag}(v)`, :math:`p_j = 1/v_j` and
     :math:`\\hat\\mu = \\sum_j p_j y_j / \\sum_j p_j`,
 
-    .. math:: \\ell_{ML}(\\tau) = \\max_\\mu \\log N(y;\\, \\mu\\mathbf 1,\\, \\operatorname{diag}(v))
+    .. math:: \\ell_{ML}(\\tau) = \\max_\\mu \\log N(y;\\, \\mu\\mathbf 1,\\, V)
               = -\\tfrac12 \\sum_j \\log(2\\pi v_j) - \\tfrac12 \\sum_j p_j (y_j-\\hat\\mu)^2,
 
-    .. math:: \\ell_{REML}(\\tau) = \\log \\int N(y;\\, \\mu\\mathbf 1,\\, \\operatorname{diag}(v))\\, d\\mu
+    .. math:: \\ell_{REML}(\\tau) = \\log \\int N(y;\\, \\mu\\mathbf 1,\\, V)\\, d\\mu
               = \\ell_{ML}(\\tau) + \\tfrac12\\log(2\\pi) - \\tfrac12 \\log \\sum_j p_j .
 
     The REML criterion is the log-likelihood of μ-free contrasts of `y` (Harville 1977);
