@@ -67,7 +67,7 @@ def contrast_reml(tau, y, se):
     return stats.multivariate_normal(mean=np.zeros(y.size - 1), cov=cov).logpdf(k @ y)
 
 
-# --- tau_loglik ------------------------------------------------------------------------------------
+# --- tau_loglik ----------------------------------------------------------------------------------
 
 def test_tau_loglik_ml_is_the_normal_density_maximized_over_mu():
     y, se = random_maps(1, 1, 6, 1.0)
@@ -132,7 +132,7 @@ def test_tau_loglik_rejects_bad_input():
         ht.tau_loglik(1.0, [1.0], 1.0)
 
 
-# --- estimate_tau_batch ----------------------------------------------------------------------------
+# --- estimate_tau_batch --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("method", METHODS)
 def test_batch_agrees_with_estimate_tau_map_by_map(method):
@@ -211,7 +211,7 @@ def test_batch_rejects_bad_input_naming_the_argument():
         ht.estimate_tau_batch(y, 1.0, method="Bayes")
 
 
-# --- shrink_batch ----------------------------------------------------------------------------------
+# --- shrink_batch --------------------------------------------------------------------------------
 
 def test_shrink_batch_agrees_with_shrink_row_by_row():
     y, se = random_maps(50, 30, 9, 1.0)
@@ -242,7 +242,7 @@ def test_shrink_batch_rejects_bad_tau():
         ht.shrink_batch(y, 1.0, "REML")
 
 
-# --- james_stein_batch -----------------------------------------------------------------------------
+# --- james_stein_batch ---------------------------------------------------------------------------
 
 def test_james_stein_batch_agrees_with_james_stein_on_every_row():
     rng = np.random.default_rng(60)
