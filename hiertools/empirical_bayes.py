@@ -195,7 +195,7 @@ _NEWTON_TOLERANCE = 1e-13
 
 def _numbers(x, name: str, what: str) -> np.ndarray:
     """`x` as a new float array of any shape, or a TypeError saying what `name` must be."""
-    if isinstance(x, str | bytes) or x is None or isinstance(x, dict | set):
+    if isinstance(x, str | bytes | bool | np.bool_ | dict | set) or x is None:
         raise TypeError(f"{name} must be {what}, got {_short(x)}.")
     try:
         return np.array(x, dtype=float)

@@ -207,6 +207,8 @@ def test_batch_rejects_bad_input_naming_the_argument():
         ht.estimate_tau_batch(y, np.ones(3))
     with pytest.raises(ValueError, match="se must be finite and > 0"):
         ht.estimate_tau_batch(y, 0.0)
+    with pytest.raises(TypeError, match="se must be a number"):
+        ht.estimate_tau_batch(y, True)
     with pytest.raises(ValueError, match="method='Bayes' is not supported"):
         ht.estimate_tau_batch(y, 1.0, method="Bayes")
 

@@ -261,6 +261,11 @@ def plot_efron_morris(raw, shrunk, truth, *, labels=None, highlight=(), center=N
     truth = check_array(truth, "truth")
     check_consistent_length(raw=raw, shrunk=shrunk, truth=truth)
     row_labels = check_labels(row_labels, "row_labels", 3)
+    if highlight is None:
+        highlight = ()
+    if isinstance(highlight, str | bytes | dict) or not hasattr(highlight, "__iter__"):
+        raise TypeError(f"highlight must be a list of group labels (e.g. ['b']), got "
+                        f"{highlight!r}.")
     highlight = [str(h) for h in highlight]
     if labels is not None:
         labels = check_labels(labels, "labels", raw.size)

@@ -85,6 +85,8 @@ def test_efron_morris_joins_each_group_across_three_rows():
     assert positions == {"raw estimate": 2, "shrunk estimate": 1, "truth": 0}
     with pytest.raises(ValueError, match="highlight has label"):
         ht.plot_efron_morris(raw, shrunk, truth, labels=["p", "q", "r"], highlight=["z"])
+    with pytest.raises(TypeError, match="highlight must be a list"):
+        ht.plot_efron_morris(raw, shrunk, truth, labels=["p", "q", "r"], highlight="q")
     with pytest.raises(ValueError, match="needs labels"):
         ht.plot_efron_morris(raw, shrunk, truth, highlight=["p"])
     with pytest.raises(ValueError, match="Lengths differ"):
