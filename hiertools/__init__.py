@@ -15,13 +15,17 @@ notebook.  Figures draw on an Axes you pass (or a new one) and return it.
 Widgets import ipywidgets only when you build one.
 """
 
-from .data import dataset_info, list_datasets, load, simulate_districts
-from .empirical_bayes import estimate_tau, james_stein
+from .data import (SimulatedMaps, dataset_info, list_datasets, load, simulate_districts,
+                   simulate_maps)
+from .empirical_bayes import (estimate_tau, estimate_tau_batch, james_stein, james_stein_batch,
+                              shrink_batch, tau_loglik)
 from .exercises import Feedback, check, hint, list_exercises
 from .mixed import MixedModelResult, fit_varying_intercepts, fit_varying_slopes
-from .plots import (plot_binomial_funnel, plot_caterpillar, plot_county_panel,
-                    plot_covariance_ellipse, plot_funnel, plot_pooling, plot_rank_intervals,
-                    plot_rate_intervals, plot_shrinkage, plot_slopes_panel, plot_slopes_shrinkage)
+from .plots import (plot_bias_variance, plot_binomial_funnel, plot_caterpillar,
+                    plot_county_panel, plot_covariance_ellipse, plot_efron_morris, plot_funnel,
+                    plot_pooling, plot_rank_intervals, plot_rate_intervals, plot_risk,
+                    plot_sampling_distributions, plot_shrinkage, plot_slopes_panel,
+                    plot_slopes_shrinkage, plot_tau_likelihood)
 from .pooling import complete_pooling, group_summary, no_pooling, partial_pooling
 from .rates import (DispersionTest, RateFit, fit_beta_binomial, fit_gamma_poisson,
                     funnel_limits, overdispersion_test, rank_summary)
@@ -34,12 +38,14 @@ __version__ = "0.1.0"
 __all__ = [
     # data
     "load", "list_datasets", "dataset_info", "simulate_districts",
+    "simulate_maps", "SimulatedMaps",
     # pooling (lesson 01)
     "group_summary", "complete_pooling", "no_pooling", "partial_pooling",
     # shrinkage (lesson 03)
     "shrinkage_weights", "shrink", "pooled_mean",
     # empirical Bayes (lesson 04)
     "estimate_tau", "james_stein",
+    "estimate_tau_batch", "james_stein_batch", "shrink_batch", "tau_loglik",
     # mixed models (lessons 02 and 06)
     "fit_varying_intercepts", "fit_varying_slopes", "MixedModelResult",
     # varying slopes: shrinkage for a given covariance (lesson 06)
@@ -50,6 +56,8 @@ __all__ = [
     # plots
     "plot_shrinkage", "plot_funnel", "plot_pooling",
     "plot_county_panel", "plot_caterpillar",
+    "plot_sampling_distributions", "plot_bias_variance", "plot_efron_morris", "plot_risk",
+    "plot_tau_likelihood",
     "plot_slopes_shrinkage", "plot_covariance_ellipse", "plot_slopes_panel",
     "plot_binomial_funnel", "plot_rate_intervals", "plot_rank_intervals",
     # widgets

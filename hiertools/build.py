@@ -132,7 +132,26 @@ def execute(nb, folder: Path, timeout: int = 600):
     client.execute()
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = _coalesce_streams(cell.outputs)
     return nb
+
+
+def _coalesce_streams(outputs):
+    """Merge consecutive stream outputs of the same stream into one.
+
+    How a cell's printed text is cut into stream messages depends on when the kernel
+    flushes (a busy machine can split ``print``'s text from its newline); merged, the
+    stored outputs are the same on every build.
+    """
+    merged = []
+    for output in outputs:
+        if (output.output_type == "stream" and merged and merged[-1].output_type == "stream"
+                and merged[-1].name == output.name):
+            merged[-1].text += output.text
+        else:
+            merged.append(output)
+    return merged
 
 
 _VIEW = "application/vnd.jupyter.widget-view+json"

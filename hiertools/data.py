@@ -13,13 +13,15 @@ import hashlib
 import json
 from functools import cache
 from importlib import resources
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from ._validation import check_bool, check_option, check_scalar
 
-__all__ = ["load", "list_datasets", "dataset_info", "simulate_districts"]
+__all__ = ["load", "list_datasets", "dataset_info", "simulate_districts", "simulate_maps",
+           "SimulatedMaps"]
 
 _PACKAGE_DATA = resources.files("hiertools") / "datasets"
 
@@ -218,3 +220,77 @@ def simulate_districts(n_districts: int = 12, *, mu: float = 5.0, tau: float = 1
         return pd.DataFrame({"district": district, "y": y})
     raw = true + rng.normal(0.0, sigma / np.sqrt(n))
     return pd.DataFrame({"district": labels, "n": n, "true": true, "raw": raw})
+
+
+class SimulatedMaps(NamedTuple):
+    """Many simulated maps of districts, one map per row (see :func:`simulate_maps`).
+
+    All four arrays have shape ``(maps, districts)``.
+    """
+
+    n: np.ndarray
+    """District sizes :math:`n_{rj}`."""
+    true: np.ndarray
+    """True district rates :math:`\\theta_{rj} \\sim N(\\mu, \\tau^2)`."""
+    raw: np.ndarray
+    """Raw (no-pooling) means :math:`\\bar y_{rj} \\sim N(\\theta_{rj}, \\sigma^2/n_{rj})`."""
+    se: np.ndarray
+    """Their standard errors :math:`\\sigma/\\sqrt{n_{rj}}`."""
+
+
+def simulate_maps(n_maps: int, n_districts: int = 12, *, mu: float = 5.0, tau: float = 1.6,
+                  sigma: float = 3.0, n_min: int = 3, n_max: int = 60,
+                  seed: int = 1) -> SimulatedMaps:
+    """The seed's simulation repeated on many maps at once, for simulation studies.
+
+    Each map is drawn as in :func:`simulate_districts` -- sizes uniform on ``n_min, ...,
+    n_max - 1``, true rates from :math:`N(\\mu, \\tau^2)`, raw means from
+    :math:`N(\\text{true}, \\sigma^2/n)` -- but all maps come from one generator in
+    three whole-array draws (sizes, then true rates, then noise), so map 0 is not
+    the seed's twelve districts.
+
+    Parameters
+    ----------
+    n_maps : int
+        Number of maps (rows), at least 1.
+    n_districts : int
+        Districts per map J (columns), at least 2.
+    mu, tau, sigma, n_min, n_max
+        As in :func:`simulate_districts`.
+    seed : int
+        Seed for ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    SimulatedMaps
+        A named tuple ``(n, true, raw, se)`` of arrays of shape ``(n_maps, n_districts)``.
+
+    See Also
+    --------
+    simulate_districts : one map, as a DataFrame.
+    estimate_tau_batch : τ̂ for every map at once.
+
+    Examples
+    --------
+    >>> import hiertools as ht
+    >>> maps = ht.simulate_maps(1000, 12, tau=0.5, seed=3)
+    >>> maps.raw.shape
+    (1000, 12)
+    >>> bool(maps.n.min() >= 3 and maps.n.max() <= 59)
+    True
+    """
+    n_maps = check_scalar(n_maps, "n_maps", integer=True, minimum=1)
+    n_districts = check_scalar(n_districts, "n_districts", integer=True, minimum=2)
+    mu = check_scalar(mu, "mu")
+    tau = check_scalar(tau, "tau", minimum=0)
+    sigma = check_scalar(sigma, "sigma", minimum=0, strict_min=True)
+    n_min = check_scalar(n_min, "n_min", integer=True, minimum=1)
+    n_max = check_scalar(n_max, "n_max", integer=True, minimum=n_min + 1)
+    seed = check_scalar(seed, "seed", integer=True, minimum=0)
+    rng = np.random.default_rng(seed)
+    shape = (n_maps, n_districts)
+    n = rng.integers(n_min, n_max, size=shape)
+    true = rng.normal(mu, tau, size=shape)
+    se = sigma / np.sqrt(n)
+    raw = true + rng.normal(0.0, se)
+    return SimulatedMaps(n, true, raw, se)

@@ -89,6 +89,19 @@ def test_leak_detector_finds_a_leak(tmp_path):
     assert build.solution_leaks(tmp_path) == ["01_t.ipynb: x = secret_answer(42)"]
 
 
+def test_split_stream_outputs_are_merged_so_builds_are_deterministic():
+    out = nbformat.v4.new_output
+    outputs = [out("stream", name="stdout", text="tau = 1.0"),
+               out("stream", name="stdout", text="\n"),
+               out("stream", name="stderr", text="warning\n"),
+               out("execute_result", data={"text/plain": "3"}, execution_count=1),
+               out("stream", name="stdout", text="a\n")]
+    merged = build._coalesce_streams(outputs)
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in merged] == [
+        ("stream", "stdout", "tau = 1.0\n"), ("stream", "stderr", "warning\n"),
+        ("execute_result", None, None), ("stream", "stdout", "a\n")]
+
+
 def test_strip_solutions_keeps_indentation_and_rejects_unbalanced_markers():
     src = "def f():\n    a = 1\n    ### BEGIN SOLUTION\n    return a\n    ### END SOLUTION"
     assert build.strip_solutions(src, build.CODE_STUB) == (

@@ -142,9 +142,10 @@ class Precision:
         if self.decimals is not None:
             if self.decimals == 0:
                 return "give a whole number"
-            if self.decimals == 1:
-                return "1 decimal is enough"
-            return f"{_NUMBER_WORDS.get(self.decimals, f'{self.decimals} decimals')} are enough"
+            verb = "is" if self.decimals == 1 else "are"
+            return f"{_NUMBER_WORDS.get(self.decimals, f'{self.decimals} decimals')} {verb} enough"
+        if self.significant == 1:
+            return "1 significant figure is enough"
         return f"{self.significant} significant figures are enough"
 
 

@@ -12,6 +12,10 @@ redrawing from scratch.  One module per idea of the course:
 - ``pooling``: several estimators side by side (:func:`plot_pooling`) and the funnel
   plot (:func:`plot_funnel`);
 - ``shrinkage``: the shrinkage figure (:func:`plot_shrinkage`);
+- ``empirical_bayes``: sampling distributions of estimators
+  (:func:`plot_sampling_distributions`), bias and variance (:func:`plot_bias_variance`),
+  Efron & Morris's three rows (:func:`plot_efron_morris`), risk curves (:func:`plot_risk`)
+  and the likelihood of τ (:func:`plot_tau_likelihood`);
 - ``mixed``: a fitted model's group panel (:func:`plot_county_panel`) and caterpillar
   plot (:func:`plot_caterpillar`);
 - ``slopes``: varying slopes -- the 2-D shrinkage figure (:func:`plot_slopes_shrinkage`),
@@ -23,6 +27,8 @@ redrawing from scratch.  One module per idea of the course:
 """
 
 from ._common import COLORS
+from .empirical_bayes import (plot_bias_variance, plot_efron_morris, plot_risk,
+                              plot_sampling_distributions, plot_tau_likelihood)
 from .mixed import plot_caterpillar, plot_county_panel
 from .pooling import plot_funnel, plot_pooling
 from .rates import plot_binomial_funnel, plot_rank_intervals, plot_rate_intervals
@@ -32,6 +38,8 @@ from .slopes import (plot_covariance_ellipse, plot_slopes_panel, plot_slopes_shr
 
 __all__ = ["COLORS", "plot_caterpillar", "plot_county_panel", "plot_funnel", "plot_pooling",
            "plot_shrinkage", "update_shrinkage",
+           "plot_sampling_distributions", "plot_bias_variance", "plot_efron_morris", "plot_risk",
+           "plot_tau_likelihood",
            "plot_slopes_shrinkage", "update_slopes_shrinkage", "plot_covariance_ellipse",
            "plot_slopes_panel",
            "plot_binomial_funnel", "plot_rate_intervals", "plot_rank_intervals"]
