@@ -14,6 +14,7 @@ notebook.  Figures draw on an Axes you pass (or a new one) and return it.
 Widgets import ipywidgets only when you build one.
 """
 
+from .bayes import TauPosterior, ess, mcse, rhat, sample_posterior, tau_posterior
 from .data import dataset_info, list_datasets, load, simulate_districts
 from .empirical_bayes import estimate_tau, james_stein
 from .exercises import Feedback, check, hint, list_exercises
@@ -37,6 +38,8 @@ __all__ = [
     "estimate_tau", "james_stein",
     # mixed models
     "fit_varying_intercepts", "fit_varying_slopes", "MixedModelResult",
+    # fully Bayesian
+    "tau_posterior", "TauPosterior", "sample_posterior", "rhat", "ess", "mcse",
     # plots
     "plot_shrinkage", "plot_funnel", "plot_pooling",
     "plot_county_panel", "plot_caterpillar",
