@@ -21,6 +21,7 @@ from .exercises import Feedback, check, hint, list_exercises
 from .mixed import MixedModelResult, fit_varying_intercepts, fit_varying_slopes
 from .plots import (plot_caterpillar, plot_county_panel, plot_funnel, plot_pooling,
                     plot_shrinkage)
+from .plots import plot_intervals, plot_tau_posterior, plot_theta_given_tau, plot_trace
 from .pooling import complete_pooling, group_summary, no_pooling, partial_pooling
 from .shrinkage import pooled_mean, shrink, shrinkage_weights
 from .widgets import pooling_explorer, shrinkage_explorer
@@ -43,6 +44,7 @@ __all__ = [
     # plots
     "plot_shrinkage", "plot_funnel", "plot_pooling",
     "plot_county_panel", "plot_caterpillar",
+    "plot_tau_posterior", "plot_theta_given_tau", "plot_trace", "plot_intervals",
     # widgets
     "pooling_explorer", "shrinkage_explorer",
     # exercise checks

@@ -13,13 +13,18 @@ redrawing from scratch.  One module per idea of the course:
   plot (:func:`plot_funnel`);
 - ``shrinkage``: the shrinkage figure (:func:`plot_shrinkage`);
 - ``mixed``: a fitted model's group panel (:func:`plot_county_panel`) and caterpillar
-  plot (:func:`plot_caterpillar`).
+  plot (:func:`plot_caterpillar`);
+- ``bayes``: the posterior of τ (:func:`plot_tau_posterior`), θ given τ
+  (:func:`plot_theta_given_tau`), MCMC traces (:func:`plot_trace`) and interval
+  estimates side by side (:func:`plot_intervals`).
 """
 
 from ._common import COLORS
+from .bayes import plot_intervals, plot_tau_posterior, plot_theta_given_tau, plot_trace
 from .mixed import plot_caterpillar, plot_county_panel
 from .pooling import plot_funnel, plot_pooling
 from .shrinkage import plot_shrinkage, update_shrinkage
 
-__all__ = ["COLORS", "plot_caterpillar", "plot_county_panel", "plot_funnel", "plot_pooling",
+__all__ = ["COLORS", "plot_caterpillar", "plot_intervals", "plot_tau_posterior",
+           "plot_theta_given_tau", "plot_trace", "plot_county_panel", "plot_funnel", "plot_pooling",
            "plot_shrinkage", "update_shrinkage"]
