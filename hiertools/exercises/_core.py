@@ -140,7 +140,8 @@ class Precision:
         if self.decimals is not None:
             if self.decimals == 0:
                 return "give a whole number"
-            return f"{_NUMBER_WORDS.get(self.decimals, f'{self.decimals} decimals')} are enough"
+            verb = "is" if self.decimals == 1 else "are"
+            return f"{_NUMBER_WORDS.get(self.decimals, f'{self.decimals} decimals')} {verb} enough"
         return f"{self.significant} significant figures are enough"
 
 

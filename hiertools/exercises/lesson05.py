@@ -121,22 +121,22 @@ def prob_best(school: str = SCHOOL_BEST, label: str = "uniform") -> float:
     Given tau and mu the theta_j are independent normals, so
     P(best | mu, tau) = ∫ φ_a(t) ∏_{j≠a} Φ((t − m_j)/s_j) dt (Gauss–Hermite in t); then
     Gauss–Hermite over mu | tau, y, and over tau the midpoint rule in u = tau/(tau + c),
-    which covers [0, inf) with 800 points.
+    which covers [0, inf) with 400 points.
     """
     from ..bayes import _conditionals, _log_prior
 
     post = posterior(label)
     prior, scale = PRIORS[label]
     c = 10.0
-    u = (np.arange(800) + 0.5) / 800
+    u = (np.arange(400) + 0.5) / 400
     tau = c * u / (1 - u)
     se2, y, a = post.se**2, post.y, _index(school)
     mu_hat, v_mu, loglik = _conditionals(y, se2, tau)
     logw = loglik + _log_prior(tau, prior, scale) + np.log(c / (1 - u) ** 2)
     weights = np.exp(logw - logw.max())
     weights /= weights.sum()
-    x_mu, w_mu = np.polynomial.hermite_e.hermegauss(40)
-    x_t, w_t = np.polynomial.hermite_e.hermegauss(60)
+    x_mu, w_mu = np.polynomial.hermite_e.hermegauss(30)
+    x_t, w_t = np.polynomial.hermite_e.hermegauss(40)
     w_mu, w_t = w_mu / w_mu.sum(), w_t / w_t.sum()
     shrink = se2 / (se2 + tau[:, None] ** 2)                                 # (G, J)
     sd = np.sqrt((1 - shrink) * se2)                                        # (G, J)
@@ -164,11 +164,11 @@ def prob_spread_above(limit: float = SPREAD_LIMIT, prior=SPREAD_PRIOR, n_groups:
     name, scale = prior
     # tau = scale * tan(pi/2 * q) (half-Cauchy) or scale * Φ^-1((1 + q)/2) (half-normal):
     # midpoints in q average over the prior exactly as it is
-    q = (np.arange(20_000) + 0.5) / 20_000
+    q = (np.arange(4000) + 0.5) / 4000
     tau = scale * (np.tan(np.pi / 2 * q) if name == "half-cauchy"
                    else special.ndtri((1 + q) / 2))
-    x, wx = np.polynomial.legendre.leggauss(400)
-    x, wx = 10 * x, 10 * wx                                                  # x in [-10, 10]
+    x, wx = np.polynomial.legendre.leggauss(200)
+    x, wx = 8 * x, 8 * wx                                                    # x in [-8, 8]
     r = limit / tau
     inside = special.ndtr(x[None, :] + r[:, None]) - special.ndtr(x)[None, :]
     below = n_groups * (inside ** (n_groups - 1) * np.exp(-x**2 / 2) / np.sqrt(2 * np.pi)) @ wx
@@ -194,15 +194,15 @@ def _probability(answer) -> float:
                  "np.trapezoid(post.density[below], post.tau[below]). (Or: the share of "
                  f"{SUGGESTED_DRAWS:,} draws of post.sample with tau < 5.)"])
 def _check_p_tau_below(answer):
-    value = _probability(answer)
-    expected = prob_tau_below()
     post = posterior()
     below = post.tau <= TAU_CUT
+    if np.isclose(as_number(answer), np.sum(post.density[below]), rtol=0.01):
+        raise Wrong("you added up density values; multiply each by the grid spacing "
+                    "(integrate), e.g. with np.trapezoid.")
+    value = _probability(answer)
+    expected = prob_tau_below()
     judge_number(value, expected, Precision(decimals=2), mistakes=[
         (1 - expected, "that is P(tau > 5 | y), the other side of 5."),
-        (float(np.sum(post.density[below])),
-         "you added up density values; multiply each by the grid spacing (integrate), e.g. "
-         "with np.trapezoid."),
         (prob_tau_below(label="half-Cauchy(25)"),
          "that is the answer under the half-Cauchy(25) prior; the exercise uses the uniform "
          "prior (post from section 2)."),
@@ -218,6 +218,12 @@ def _prediction_and_value(answer):
     if not isinstance(answer, dict) or not {"predicted", "computed"} <= set(answer):
         raise Unreadable("give a dict with two entries: {'predicted': your guess made before "
                          "computing, 'computed': the posterior probability}.")
+    if answer["computed"] is None:
+        raise Unreadable("no answer yet: write down your prediction, then compute the "
+                         "probability and assign it.")
+    if answer["predicted"] is None:
+        raise Unreadable("commit to a prediction first (a number between 0 and 1), before "
+                         "you compute; then the check tells you how it compares.")
     predicted = as_number(answer["predicted"], "your prediction")
     computed = as_number(answer["computed"], "your computed probability")
     return predicted, computed

@@ -11,8 +11,8 @@ from ._common import COLORS, _new_axes
 __all__ = ["plot_tau_posterior", "plot_theta_given_tau", "plot_trace", "plot_intervals"]
 
 #: Colours for several curves on one Axes (Okabe-Ito, after the course palette's own).
-_CYCLE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#555555",
-          "#F0E442"]
+_CYCLE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
+          "#882255"]
 
 
 def _check_posterior(post, name="posterior"):
@@ -24,7 +24,7 @@ def _check_posterior(post, name="posterior"):
     return post
 
 
-def plot_tau_posterior(posterior, *, ax=None, tau_max=None, mark=True,
+def plot_tau_posterior(posterior, *, ax=None, tau_max=None, tau_min=None, mark=True,
                        xlabel="τ, between-group SD", units=None, title=None):
     """The posterior density of τ, for one prior or several (a dict of label → result).
 
@@ -36,6 +36,10 @@ def plot_tau_posterior(posterior, *, ax=None, tau_max=None, mark=True,
     ax : matplotlib.axes.Axes, optional
     tau_max : float, optional
         Right end of the x axis; default: the largest 99.5% quantile.
+    tau_min : float, optional
+        Draw τ on a log scale from `tau_min` to `tau_max`, and the density of log τ,
+        τ·p(τ | y), so that equal areas are still equal probabilities.  Use it to see
+        posteriors that pile up near 0.
     mark : bool
         For a single posterior, mark its mean (dashed) and median (dotted).
     xlabel, units : str
@@ -60,10 +64,23 @@ def plot_tau_posterior(posterior, *, ax=None, tau_max=None, mark=True,
     ax = _new_axes(ax, (7, 3.8))
     if tau_max is None:
         tau_max = max(float(p.quantile(0.995)) for p in curves.values())
+    log = tau_min is not None
     for (label, post), color in zip(curves.items(), _CYCLE):
-        inside = post.tau <= tau_max * 1.02
-        ax.plot(post.tau[inside], post.density[inside], color=color, lw=2,
+        inside = (post.tau <= tau_max * 1.02) & (post.tau >= (tau_min or 0) / 1.02)
+        height = post.density * post.tau if log else post.density
+        ax.plot(post.tau[inside], height[inside], color=color, lw=2,
                 label=label if len(curves) > 1 else None)
+    if log:
+        ax.set_xscale("log")
+        ax.set_xlim(tau_min, tau_max)
+        ax.set_ylim(bottom=0)
+        ax.set_xlabel(xlabel + (f" ({units}, log scale)" if units else " (log scale)"))
+        ax.set_ylabel("posterior density of log τ, τ·p(τ | y)")
+        if len(curves) > 1:
+            ax.legend(frameon=False)
+        if title:
+            ax.set_title(title)
+        return ax
     if mark and len(curves) == 1:
         post = next(iter(curves.values()))
         at = np.interp([post.tau_mean, post.tau_median], post.tau, post.density)
@@ -117,10 +134,10 @@ def plot_theta_given_tau(posterior, *, stat="mean", ax=None, tau_max=None, label
     values = mean if stat == "mean" else sd
     if labels is None:
         labels = [str(c) for c in values.columns]
-    for j, (label, color) in enumerate(zip(labels, _CYCLE * 4)):
+    colors = (_CYCLE * (len(labels) // len(_CYCLE) + 1))[: len(labels)]
+    for j, color in enumerate(colors):
         ax.plot(grid, values.iloc[:, j], color=color, lw=1.6)
-        ax.annotate(label, (grid[-1], values.iloc[-1, j]), xytext=(4, 0),
-                    textcoords="offset points", va="center", fontsize=9, color=color)
+    _label_line_ends(ax, grid[-1], values.iloc[-1].to_numpy(), labels, colors)
     # the posterior of tau, scaled to the lower fifth of the panel
     low, high = ax.get_ylim()
     shade = np.interp(grid, post.tau, post.density)
@@ -132,12 +149,33 @@ def plot_theta_given_tau(posterior, *, stat="mean", ax=None, tau_max=None, label
     if stat == "sd":
         ax.set_ylim(bottom=0)
     ax.set_xlabel(xlabel + (f" ({units})" if units else ""))
-    default = "E(θ_j | τ, y)" if stat == "mean" else "sd(θ_j | τ, y)"
+    default = r"E($\theta_j$ | τ, y)" if stat == "mean" else r"sd($\theta_j$ | τ, y)"
     ax.set_ylabel((ylabel or default) + (f" ({units})" if units else ""))
-    ax.legend(frameon=False, loc="upper left" if stat == "sd" else "lower right")
+    ax.legend(frameon=False, loc="upper left")
     if title:
         ax.set_title(title)
     return ax
+
+
+def _label_line_ends(ax, x, ends, labels, colors):
+    """Write each line's label at its right end; lines ending together share one label,
+    and labels closer than 4% of the axis height are pushed apart."""
+    low, high = ax.get_ylim()
+    gap = 0.045 * (high - low)
+    order = np.argsort(ends)
+    groups = []  # [position, [labels], color]
+    for j in order:
+        if groups and abs(ends[j] - groups[-1][3]) < 1e-6 * (high - low):
+            groups[-1][1].append(str(labels[j]))
+            continue
+        groups.append([ends[j], [str(labels[j])], colors[j], ends[j]])
+    positions = [g[0] for g in groups]
+    for i in range(1, len(positions)):  # push upward until no two labels collide
+        positions[i] = max(positions[i], positions[i - 1] + gap)
+    shift = max(0.0, positions[-1] - high + gap / 2) if positions else 0.0
+    for (_, names, color, _), pos in zip(groups, positions):
+        ax.annotate(", ".join(sorted(names)), (x, pos - shift), xytext=(4, 0),
+                    textcoords="offset points", va="center", fontsize=9, color=color)
 
 
 def plot_trace(draws, *, ax=None, ylabel="value", xlabel="iteration (after warm-up)",
