@@ -116,8 +116,7 @@ def _check_prior(prior, scale, n_groups):
     if scale is None:
         what = ("epsilon, the shape and rate of IG(epsilon, epsilon) on tau², e.g. scale=1"
                 if prior == "inverse-gamma" else
-                "the prior's scale in the units of y, e.g. scale=25 for eight schools "
-                "(Gelman 2006)")
+                "the prior's scale in the units of y, e.g. scale=25 as in Gelman (2006)")
         raise ValueError(f"prior={prior!r} needs scale=: {what}.")
     return prior, check_scalar(scale, "scale", minimum=0, strict_min=True)
 
