@@ -84,7 +84,9 @@ def _check_data(y, se):
     """y, se as float arrays (se > 0, same length, at least 2 groups) and the input's index."""
     index = index_of(y, se)
     y = check_array(y, "y")
-    se = check_array(se, "se", positive=True)
+    se = check_array(se, "se", positive=True, allow_scalar=True)
+    if se.ndim == 0:  # one standard error for every group
+        se = np.full(y.shape, float(se))
     check_consistent_length(y=y, se=se)
     if y.size < 2:
         raise ValueError(f"y has {y.size} group; the hierarchical model needs at least 2 groups "
@@ -371,8 +373,8 @@ def tau_posterior(y, se, prior: str = "uniform", *, scale=None) -> TauPosterior:
     ----------
     y : array_like or pandas.Series
         Group estimates :math:`y_j` (at least 2; 3 with the uniform prior).
-    se : array_like or pandas.Series
-        Their known standard errors :math:`\\sigma_j > 0`.
+    se : float, array_like or pandas.Series
+        Their known standard errors :math:`\\sigma_j > 0` (one number: the same for all).
     prior : {"uniform", "half-cauchy", "half-normal", "inverse-gamma"}
         Prior on τ; μ always has a flat prior.  ``"uniform"`` is flat on [0, ∞) (BDA3's
         choice for eight schools); ``"half-cauchy"`` and ``"half-normal"`` need `scale`.

@@ -191,6 +191,12 @@ def test_series_in_series_out_and_inputs_not_mutated():
     assert "<table" in post._repr_html_() and "TauPosterior" in repr(post)
 
 
+def test_one_standard_error_for_all_groups():
+    a = ht.tau_posterior(Y, 12.0)
+    b = ht.tau_posterior(Y, np.full(8, 12.0))
+    assert a.tau_mean == b.tau_mean and np.array_equal(a.theta_sd, b.theta_sd)
+
+
 def test_result_is_read_only():
     post = ht.tau_posterior(Y, SE)
     with pytest.raises(Exception):

@@ -271,7 +271,7 @@ def _check_a_beats_c(answer):
           precision=Precision(decimals=2),
           hints=["for each posterior draw of the eight thetas, ask which school is on top; "
                  "the probability is the share of draws in which it is school A.",
-                 f"draws = post.sample({SUGGESTED_DRAWS:,}, seed=...); theta = "
+                 f"draws = post.sample({SUGGESTED_DRAWS:_}, seed=...); theta = "
                  "draws.filter(like='theta').to_numpy(); the share of rows where "
                  "theta.argmax(axis=1) == 0."])
 def _check_a_best(answer):
