@@ -600,7 +600,9 @@ def sample_posterior(y, se, *, draws: int = 2000, chains: int = 4, seed=0,
                         sd = 1 / np.sqrt(info)
                         # normal(mean, sd) truncated to tau >= 0, by inverse CDF from the top
                         tau = mean - sd * special.ndtri(u_tau[k] * special.ndtr(mean / sd))
-                        tau = np.maximum(tau, 0.0)
+                        # if ndtr(mean/sd) underflows (mean < -37 sd) the truncated normal
+                        # sits within sd²/|mean| of 0: take 0 rather than inf
+                        tau = np.clip(np.nan_to_num(tau, nan=0.0, posinf=0.0), 0.0, None)
                     else:
                         def loglik(t_, eta=eta, resid=resid):
                             return -0.5 * (((resid - t_[:, None] * eta) ** 2) @ prec)
