@@ -1,11 +1,12 @@
 """hiertools — datasets, estimators, figures, explorers and exercise checks for *Partial Pooling*.
 
 The package follows the course: data, the three ways of pooling, shrinkage,
-empirical Bayes, mixed models (varying intercepts and slopes), rates from counts,
-plots, widgets and exercises, each in its own module or subpackage.  Lesson
-content -- each lesson's data settings, its explorer's defaults and its exercise
-checks -- lives in one module per lesson under ``hiertools.exercises``; everything
-else is generic.  Everything public is re-exported here, so lessons need one line::
+empirical Bayes, mixed models (varying intercepts and slopes), fully Bayesian
+fits, rates from counts, plots, widgets and exercises, each in its own module or
+subpackage.  Lesson content -- each lesson's data settings, its explorer's
+defaults and its exercise checks -- lives in one module per lesson under
+``hiertools.exercises``; everything else is generic.  Everything public is
+re-exported here, so lessons need one line::
 
     import hiertools as ht
 
@@ -15,6 +16,7 @@ notebook.  Figures draw on an Axes you pass (or a new one) and return it.
 Widgets import ipywidgets only when you build one.
 """
 
+from .bayes import TauPosterior, ess, mcse, rhat, sample_posterior, tau_posterior
 from .data import (SimulatedMaps, dataset_info, list_datasets, load, simulate_districts,
                    simulate_maps)
 from .empirical_bayes import (estimate_tau, estimate_tau_batch, james_stein, james_stein_batch,
@@ -23,9 +25,10 @@ from .exercises import Feedback, check, hint, list_exercises
 from .mixed import MixedModelResult, fit_varying_intercepts, fit_varying_slopes
 from .plots import (plot_bias_variance, plot_binomial_funnel, plot_caterpillar,
                     plot_county_panel, plot_covariance_ellipse, plot_efron_morris, plot_funnel,
-                    plot_pooling, plot_rank_intervals, plot_rate_intervals, plot_risk,
-                    plot_sampling_distributions, plot_shrinkage, plot_slopes_panel,
-                    plot_slopes_shrinkage, plot_tau_likelihood)
+                    plot_intervals, plot_pooling, plot_rank_intervals, plot_rate_intervals,
+                    plot_risk, plot_sampling_distributions, plot_shrinkage, plot_slopes_panel,
+                    plot_slopes_shrinkage, plot_tau_likelihood, plot_tau_posterior,
+                    plot_theta_given_tau, plot_trace)
 from .pooling import complete_pooling, group_summary, no_pooling, partial_pooling
 from .rates import (DispersionTest, RateFit, fit_beta_binomial, fit_gamma_poisson,
                     funnel_limits, overdispersion_test, rank_summary)
@@ -46,6 +49,8 @@ __all__ = [
     # empirical Bayes (lesson 04)
     "estimate_tau", "james_stein",
     "estimate_tau_batch", "james_stein_batch", "shrink_batch", "tau_loglik",
+    # fully Bayesian (lesson 05)
+    "tau_posterior", "TauPosterior", "sample_posterior", "rhat", "ess", "mcse",
     # mixed models (lessons 02 and 06)
     "fit_varying_intercepts", "fit_varying_slopes", "MixedModelResult",
     # varying slopes: shrinkage for a given covariance (lesson 06)
@@ -58,6 +63,7 @@ __all__ = [
     "plot_county_panel", "plot_caterpillar",
     "plot_sampling_distributions", "plot_bias_variance", "plot_efron_morris", "plot_risk",
     "plot_tau_likelihood",
+    "plot_tau_posterior", "plot_theta_given_tau", "plot_trace", "plot_intervals",
     "plot_slopes_shrinkage", "plot_covariance_ellipse", "plot_slopes_panel",
     "plot_binomial_funnel", "plot_rate_intervals", "plot_rank_intervals",
     # widgets

@@ -15,7 +15,8 @@ import time
 REQUIRED = {"numpy": ("numpy", "1.24"), "pandas": ("pandas", "2.0"),
             "matplotlib": ("matplotlib", "3.7"), "scipy": ("scipy", "1.10"),
             "ipywidgets": ("ipywidgets", "8.0"), "jupyterlab": ("jupyterlab", "4.0"),
-            "ipykernel": ("ipykernel", "6.0"), "PIL": ("pillow", "9.0")}
+            "ipykernel": ("ipykernel", "6.0"), "PIL": ("pillow", "9.0"),
+            "tqdm": ("tqdm", "4.60")}
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:

@@ -7,17 +7,20 @@ estimators; these functions only draw, and they speak of groups and estimates,
 never of a particular lesson's counties or districts (labels and units are
 arguments).  The artists a widget needs to move are kept on the Axes
 (``ax.hiertools_artists``) so the widget can update them in place instead of
-redrawing from scratch.  One module per idea of the course:
+redrawing from scratch.  One module per idea of the course, in its order:
 
 - ``pooling``: several estimators side by side (:func:`plot_pooling`) and the funnel
   plot (:func:`plot_funnel`);
 - ``shrinkage``: the shrinkage figure (:func:`plot_shrinkage`);
+- ``mixed``: a fitted model's group panel (:func:`plot_county_panel`) and caterpillar
+  plot (:func:`plot_caterpillar`);
 - ``empirical_bayes``: sampling distributions of estimators
   (:func:`plot_sampling_distributions`), bias and variance (:func:`plot_bias_variance`),
   Efron & Morris's three rows (:func:`plot_efron_morris`), risk curves (:func:`plot_risk`)
   and the likelihood of τ (:func:`plot_tau_likelihood`);
-- ``mixed``: a fitted model's group panel (:func:`plot_county_panel`) and caterpillar
-  plot (:func:`plot_caterpillar`);
+- ``bayes``: the posterior of τ (:func:`plot_tau_posterior`), θ given τ
+  (:func:`plot_theta_given_tau`), MCMC traces (:func:`plot_trace`) and interval
+  estimates side by side (:func:`plot_intervals`);
 - ``slopes``: varying slopes -- the 2-D shrinkage figure (:func:`plot_slopes_shrinkage`),
   covariance ellipses (:func:`plot_covariance_ellipse`) and the per-group panel with
   each group's own line (:func:`plot_slopes_panel`);
@@ -27,6 +30,7 @@ redrawing from scratch.  One module per idea of the course:
 """
 
 from ._common import COLORS
+from .bayes import plot_intervals, plot_tau_posterior, plot_theta_given_tau, plot_trace
 from .empirical_bayes import (plot_bias_variance, plot_efron_morris, plot_risk,
                               plot_sampling_distributions, plot_tau_likelihood)
 from .mixed import plot_caterpillar, plot_county_panel
@@ -36,10 +40,12 @@ from .shrinkage import plot_shrinkage, update_shrinkage
 from .slopes import (plot_covariance_ellipse, plot_slopes_panel, plot_slopes_shrinkage,
                      update_slopes_shrinkage)
 
-__all__ = ["COLORS", "plot_caterpillar", "plot_county_panel", "plot_funnel", "plot_pooling",
-           "plot_shrinkage", "update_shrinkage",
+__all__ = ["COLORS",
+           "plot_pooling", "plot_funnel", "plot_shrinkage", "update_shrinkage",
+           "plot_county_panel", "plot_caterpillar",
            "plot_sampling_distributions", "plot_bias_variance", "plot_efron_morris", "plot_risk",
            "plot_tau_likelihood",
+           "plot_tau_posterior", "plot_theta_given_tau", "plot_trace", "plot_intervals",
            "plot_slopes_shrinkage", "update_slopes_shrinkage", "plot_covariance_ellipse",
            "plot_slopes_panel",
            "plot_binomial_funnel", "plot_rate_intervals", "plot_rank_intervals"]

@@ -139,6 +139,7 @@ def test_precision_accepts_answers_within_half_a_unit_of_the_last_digit(precisio
 
 def test_precision_phrase_and_validation():
     assert Precision(decimals=2).phrase == "2 decimals are enough"
+    assert Precision(decimals=1).phrase == "1 decimal is enough"
     assert Precision(significant=3).phrase == "3 significant figures are enough"
     assert Precision(decimals=0).phrase == "give a whole number"
     with pytest.raises(ValueError):
