@@ -18,8 +18,8 @@ from .data import dataset_info, list_datasets, load, simulate_districts
 from .empirical_bayes import estimate_tau, james_stein
 from .exercises import Feedback, check, hint, list_exercises
 from .mixed import MixedModelResult, fit_varying_intercepts, fit_varying_slopes
-from .plots import (plot_caterpillar, plot_county_panel, plot_funnel, plot_pooling,
-                    plot_shrinkage)
+from .plots import (plot_caterpillar, plot_county_panel, plot_error_by_size, plot_funnel,
+                    plot_pooling, plot_shrinkage)
 from .pooling import complete_pooling, group_summary, no_pooling, partial_pooling
 from .shrinkage import pooled_mean, shrink, shrinkage_weights
 from .widgets import pooling_explorer, shrinkage_explorer
@@ -40,6 +40,7 @@ __all__ = [
     # plots
     "plot_shrinkage", "plot_funnel", "plot_pooling",
     "plot_county_panel", "plot_caterpillar",
+    "plot_error_by_size",
     # widgets
     "pooling_explorer", "shrinkage_explorer",
     # exercise checks

@@ -26,7 +26,7 @@ NEW_DISTRICT = {"n": 8, "raw": 9.0}
 #: How many extreme areas exercise 3 asks for.
 N_EXTREME = 10
 #: The units of the districts' rates, for axis labels.
-RATE_LABEL = "disease rate (cases per 1,000 per year)"
+RATE_LABEL = "disease rate (cases per 1,000 person-years)"
 
 
 @cache

@@ -11,15 +11,18 @@ redrawing from scratch.  One module per idea of the course:
 
 - ``pooling``: several estimators side by side (:func:`plot_pooling`) and the funnel
   plot (:func:`plot_funnel`);
+- ``accuracy``: how close estimators come to the truth, by group size, over simulated
+  replicates (:func:`plot_error_by_size`);
 - ``shrinkage``: the shrinkage figure (:func:`plot_shrinkage`);
 - ``mixed``: a fitted model's group panel (:func:`plot_county_panel`) and caterpillar
   plot (:func:`plot_caterpillar`).
 """
 
 from ._common import COLORS
+from .accuracy import plot_error_by_size
 from .mixed import plot_caterpillar, plot_county_panel
 from .pooling import plot_funnel, plot_pooling
 from .shrinkage import plot_shrinkage, update_shrinkage
 
-__all__ = ["COLORS", "plot_caterpillar", "plot_county_panel", "plot_funnel", "plot_pooling",
-           "plot_shrinkage", "update_shrinkage"]
+__all__ = ["COLORS", "plot_caterpillar", "plot_county_panel", "plot_error_by_size",
+           "plot_funnel", "plot_pooling", "plot_shrinkage", "update_shrinkage"]
