@@ -1,7 +1,7 @@
 """Command line: ``python -m hiertools {lab,build,doctor,datasets}``.
 
-- ``lab [ARGS ...]`` — open the course in JupyterLab at lesson 01 (extra arguments go to
-  ``jupyter lab``).
+- ``lab [ARGS ...]`` — open the course folder in JupyterLab at lesson 01 (extra arguments
+  go to ``jupyter lab``).
 - ``build [NN ...]`` — execute solutions/, regenerate and execute lessons/ (all, or
   the lessons whose number or name is given).
 - ``doctor`` — check that this environment can run the course (for a workshop room).
@@ -15,6 +15,7 @@ import importlib
 import platform
 import sys
 import time
+from pathlib import Path
 
 REQUIRED = {"numpy": "1.24", "pandas": "2.0", "matplotlib": "3.7", "scipy": "1.10",
             "ipywidgets": "8.0", "jupyterlab": "4.0", "ipykernel": "6.0"}
@@ -78,20 +79,47 @@ def doctor() -> int:
     return 1 if problems else 0
 
 
-def lab(extra: list[str]) -> int:
-    """Start JupyterLab on the course, opening lesson 01."""
+#: The notebook `python -m hiertools lab` opens, relative to the course folder.
+START_NOTEBOOK = "lessons/01_three_ways.ipynb"
+#: Course-wide JupyterLab defaults (no news pop-up on first start), found through
+#: JUPYTER_CONFIG_PATH as ``labconfig/default_setting_overrides.json``.  They are defaults:
+#: the learner's own settings still win, and nothing is written to them.
+LAB_CONFIG = Path(__file__).resolve().parent / "jupyter"
+
+
+def lab_command(extra: list[str], root: Path | None = None) -> tuple[list[str], dict, Path]:
+    """The command line, environment and working folder that start the course's JupyterLab.
+
+    JupyterLab serves the course folder (the repository root, so ``lessons/`` and
+    ``solutions/`` are both in its file browser) and opens lesson 01: its default
+    URL, which is also the URL printed in the terminal for headless and remote
+    users, is ``/lab/tree/lessons/01_three_ways.ipynb``.  `extra` arguments come
+    last, so they can override any of these.
+    """
     import os
-    import subprocess
 
     from .build import repo_root
 
-    root = repo_root()
-    command = [sys.executable, "-m", "jupyter", "lab", "lessons/01_three_ways.ipynb", *extra]
+    root = Path(root) if root is not None else repo_root()
+    command = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={root}",
+               f"--LabApp.default_url=/lab/tree/{START_NOTEBOOK}", *extra]
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
         command.append("--allow-root")  # containers (Docker, Binder) often run as root
-    print("Starting JupyterLab; stop it with Ctrl+C.", file=sys.stderr)
+    env = dict(os.environ)
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        filter(None, [str(LAB_CONFIG), os.environ.get("JUPYTER_CONFIG_PATH")]))
+    return command, env, root
+
+
+def lab(extra: list[str]) -> int:
+    """Start JupyterLab on the course folder, opening lesson 01."""
+    import subprocess
+
+    command, env, root = lab_command(extra)
+    print(f"Starting JupyterLab in {root} at {START_NOTEBOOK}; stop it with Ctrl+C.",
+          file=sys.stderr)
     try:
-        return subprocess.call(command, cwd=root)
+        return subprocess.call(command, cwd=root, env=env)
     except KeyboardInterrupt:
         return 0
 
