@@ -24,9 +24,10 @@ from .empirical_bayes import (estimate_tau, estimate_tau_batch, james_stein, jam
 from .exercises import Feedback, check, hint, list_exercises
 from .mixed import MixedModelResult, fit_varying_intercepts, fit_varying_slopes
 from .plots import (plot_bias_variance, plot_binomial_funnel, plot_caterpillar,
-                    plot_county_panel, plot_covariance_ellipse, plot_efron_morris, plot_funnel,
-                    plot_intervals, plot_pooling, plot_rank_intervals, plot_rate_intervals,
-                    plot_risk, plot_sampling_distributions, plot_shrinkage, plot_slopes_panel,
+                    plot_county_panel, plot_covariance_ellipse, plot_efron_morris,
+                    plot_error_by_size, plot_funnel, plot_intervals, plot_pooling,
+                    plot_rank_intervals, plot_rate_intervals, plot_risk,
+                    plot_sampling_distributions, plot_shrinkage, plot_slopes_panel,
                     plot_slopes_shrinkage, plot_tau_likelihood, plot_tau_posterior,
                     plot_theta_given_tau, plot_trace)
 from .pooling import complete_pooling, group_summary, no_pooling, partial_pooling
@@ -59,7 +60,7 @@ __all__ = [
     "fit_beta_binomial", "fit_gamma_poisson", "RateFit", "funnel_limits",
     "overdispersion_test", "DispersionTest", "rank_summary",
     # plots
-    "plot_shrinkage", "plot_funnel", "plot_pooling",
+    "plot_pooling", "plot_funnel", "plot_error_by_size", "plot_shrinkage",
     "plot_county_panel", "plot_caterpillar",
     "plot_sampling_distributions", "plot_bias_variance", "plot_efron_morris", "plot_risk",
     "plot_tau_likelihood",

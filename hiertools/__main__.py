@@ -10,6 +10,7 @@ import importlib
 import platform
 import sys
 import time
+from pathlib import Path
 
 # module -> (package to install, lowest version); pyproject.toml lists the same packages
 REQUIRED = {"numpy": ("numpy", "1.24"), "pandas": ("pandas", "2.0"),
@@ -75,20 +76,47 @@ def doctor() -> int:
     return 1 if problems else 0
 
 
-def lab(extra: list[str]) -> int:
-    """Start JupyterLab on the course, opening lesson 01."""
+#: The notebook `python -m hiertools lab` opens, relative to the course folder.
+START_NOTEBOOK = "lessons/01_three_ways.ipynb"
+#: Course-wide JupyterLab defaults (no news pop-up on first start), found through
+#: JUPYTER_CONFIG_PATH as ``labconfig/default_setting_overrides.json``.  They are defaults:
+#: the learner's own settings still win, and nothing is written to them.
+LAB_CONFIG = Path(__file__).resolve().parent / "jupyter"
+
+
+def lab_command(extra: list[str], root: Path | None = None) -> tuple[list[str], dict, Path]:
+    """The command line, environment and working folder that start the course's JupyterLab.
+
+    JupyterLab serves the course folder (the repository root, so ``lessons/`` and
+    ``solutions/`` are both in its file browser) and opens lesson 01: its default
+    URL, which is also the URL printed in the terminal for headless and remote
+    users, is ``/lab/tree/lessons/01_three_ways.ipynb``.  `extra` arguments come
+    last, so they can override any of these.
+    """
     import os
-    import subprocess
 
     from .build import repo_root
 
-    root = repo_root()
-    command = [sys.executable, "-m", "jupyter", "lab", "lessons/01_three_ways.ipynb", *extra]
+    root = Path(root) if root is not None else repo_root()
+    command = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={root}",
+               f"--LabApp.default_url=/lab/tree/{START_NOTEBOOK}", *extra]
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
         command.append("--allow-root")  # containers (Docker, Binder) often run as root
-    print("Starting JupyterLab; stop it with Ctrl+C.", file=sys.stderr)
+    env = dict(os.environ)
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        filter(None, [str(LAB_CONFIG), os.environ.get("JUPYTER_CONFIG_PATH")]))
+    return command, env, root
+
+
+def lab(extra: list[str]) -> int:
+    """Start JupyterLab on the course folder, opening lesson 01."""
+    import subprocess
+
+    command, env, root = lab_command(extra)
+    print(f"Starting JupyterLab in {root} at {START_NOTEBOOK}; stop it with Ctrl+C.",
+          file=sys.stderr)
     try:
-        return subprocess.call(command, cwd=root)
+        return subprocess.call(command, cwd=root, env=env)
     except KeyboardInterrupt:
         return 0
 
@@ -102,9 +130,8 @@ BUILD_DESCRIPTION = """\
 Build the course notebooks; solutions/ are the source.
 
 For each solutions/NN_*.ipynb and appendix_*.ipynb (all of them, or those named):
-execute it from a fresh
-kernel and store its outputs; make the student copy (solution code between
-### BEGIN SOLUTION and ### END SOLUTION becomes a stub that raises
+execute it from a fresh kernel and store its outputs; make the student copy (solution
+code between ### BEGIN SOLUTION and ### END SOLUTION becomes a stub that raises
 NotImplementedError, exercise outputs are cleared); execute the student copy and store
 it as lessons/NN_*.ipynb. Run it from inside the course folder.
 """

@@ -396,6 +396,10 @@ def tau_posterior(y, se, prior: str = "uniform", *, scale=None) -> TauPosterior:
     -------
     TauPosterior
 
+    See Also
+    --------
+    sample_posterior, estimate_tau
+
     Notes
     -----
     The grid is :math:`\\tau_i = c\\sinh(ih)` with ``h = GRID_STEP``: evenly spaced (c·h)
@@ -409,10 +413,6 @@ def tau_posterior(y, se, prior: str = "uniform", *, scale=None) -> TauPosterior:
     Gelman, A. et al. (2013). *Bayesian Data Analysis*, 3rd ed., §5.4. CRC Press.
     Gelman, A. (2006). Prior distributions for variance parameters in hierarchical models.
     *Bayesian Analysis* 1, 515-534.
-
-    See Also
-    --------
-    sample_posterior, estimate_tau
 
     Examples
     --------
@@ -519,15 +519,15 @@ def sample_posterior(y, se, *, draws: int = 2000, chains: int = 4, seed=0,
         Columns ``chain``, ``draw``, ``mu``, ``tau``, ``theta[0]``, ...; chains × draws
         rows, chain by chain.
 
+    See Also
+    --------
+    tau_posterior, rhat, ess
+
     References
     ----------
     Gelman, A. et al. (2013). *Bayesian Data Analysis*, 3rd ed., §11.6.
     Betancourt, M. & Girolami, M. (2015). Hamiltonian Monte Carlo for hierarchical
     models. In *Current Trends in Bayesian Methodology with Applications*, 79-101.
-
-    See Also
-    --------
-    tau_posterior, rhat, ess
 
     Examples
     --------

@@ -170,9 +170,16 @@ def simulate_districts(n_districts: int = 12, *, mu: float = 5.0, tau: float = 1
         Seed for ``numpy.random.default_rng`` (a whole number >= 0).
     observations : bool
         If False (default), one row per district: ``district``, ``n``, ``true``,
-        ``raw``.  If True, one row per observation (``district``, ``y``) for the
-        same districts (same ``n`` and true rates), each observation drawn
-        from :math:`N(\\text{true}_j, \\sigma^2)`.
+        ``raw``.  If True, one row per observation (``district``, ``y``) of the
+        *same* districts: the district table is drawn first, exactly as above,
+        then each observation's noise :math:`e_{ij} \\sim N(0, \\sigma^2)`,
+        which is centred within its district and added to the district's raw
+        mean, :math:`y_{ij} = \\text{raw}_j + e_{ij} - \\bar e_j`.  So
+        ``rows.groupby("district")["y"].mean()`` equals the table's ``raw`` (to
+        floating-point rounding), and the rows are a draw from the model's
+        distribution of observations given those district means (for normal data
+        the centred noise is independent of its mean).  The district table
+        itself is the same with or without ``observations``.
 
     Returns
     -------
@@ -196,6 +203,8 @@ def simulate_districts(n_districts: int = 12, *, mu: float = 5.0, tau: float = 1
     >>> rows = ht.simulate_districts(observations=True)
     >>> len(rows) == int(d["n"].sum())
     True
+    >>> float(rows.groupby("district")["y"].mean()["D05"].round(2))  # the table's raw rate
+    6.99
     """
     n_districts = check_scalar(n_districts, "n_districts", integer=True, minimum=2)
     mu = check_scalar(mu, "mu")
@@ -214,11 +223,13 @@ def simulate_districts(n_districts: int = 12, *, mu: float = 5.0, tau: float = 1
     true = rng.normal(mu, tau, size=n_districts)
     width = len(str(n_districts))
     labels = [f"D{j + 1:0{width}d}" for j in range(n_districts)]
-    if observations:
-        district = np.repeat(labels, n)
-        y = np.repeat(true, n) + rng.normal(0.0, sigma, size=int(n.sum()))
-        return pd.DataFrame({"district": district, "y": y})
     raw = true + rng.normal(0.0, sigma / np.sqrt(n))
+    if observations:
+        # the rows behind the table: noise centred within each district, added to its raw mean
+        which = np.repeat(np.arange(n_districts), n)
+        noise = rng.normal(0.0, sigma, size=int(n.sum()))
+        noise -= (np.bincount(which, weights=noise) / n)[which]
+        return pd.DataFrame({"district": np.repeat(labels, n), "y": raw[which] + noise})
     return pd.DataFrame({"district": labels, "n": n, "true": true, "raw": raw})
 
 

@@ -186,6 +186,18 @@ TABLE = [
            frame="data", columns={**FRAME_COLUMNS, "x": Col("x")}, min_groups=2,
            options={"method": ["REML", "ML"]})
       for name in ("fit_varying_intercepts", "fit_varying_slopes")],
+    Spec("plot_error_by_size", lambda: {"errors": pd.DataFrame(
+             {"no pooling": [3.0, 1.0, 0.2], "partial pooling": [1.5, 0.8, 0.2]},
+             index=[3, 10, 50]), "sigma": 3.0},
+         numbers={"sigma": Num(minimum=0, strict=True)},
+         extra=[("errors not a table", "errors", lambda kw: {**kw, "errors": [1.0, 2.0]}),
+                ("a negative error", "errors",
+                 lambda kw: {**kw, "errors": kw["errors"].assign(**{"no pooling": -1.0})}),
+                ("a text column", "errors",
+                 lambda kw: {**kw, "errors": kw["errors"].assign(**{"no pooling": "x"})}),
+                ("sizes that are not positive", "errors",
+                 lambda kw: {**kw, "errors": kw["errors"].set_axis([0, 10, 50])}),
+                ("no rows", "errors", lambda kw: {**kw, "errors": kw["errors"].iloc[:0]})]),
     Spec("plot_shrinkage", lambda: {"raw": [1.0, 2.0, 6.0], "pooled": [1.5, 2.2, 5.8],
                                     "n": [3, 10, 40]},
          groups=3, arrays={"raw": Arr(), "pooled": Arr(), "n": Arr(positive=True),

@@ -1,7 +1,13 @@
-"""The command line: build (on a tiny course in a temp folder), doctor, datasets."""
+"""The command line: build (on a tiny course in a temp folder), lab, doctor, datasets."""
 
+import json
+import os
+import re
 import subprocess
 import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -115,3 +121,95 @@ def test_doctor_leaves_matplotlibs_backend_alone(monkeypatch, capsys):
     assert doctor() == 0
     assert matplotlib.get_backend() == backend
     assert "widgets build and draw a figure" in capsys.readouterr().out
+
+
+def test_lab_command_serves_the_course_folder_and_opens_lesson_01():
+    from hiertools.__main__ import lab_command
+
+    command, env, root = lab_command(["--port", "9999"])
+    assert root == build.repo_root() and (root / "solutions").is_dir()
+    assert command[1:4] == ["-m", "jupyter", "lab"]
+    assert f"--ServerApp.root_dir={root}" in command
+    assert "--LabApp.default_url=/lab/tree/lessons/01_three_ways.ipynb" in command
+    # no notebook path argument: that would make JupyterLab serve lessons/ as its root
+    assert not any(arg.endswith(".ipynb") and not arg.startswith("--") for arg in command)
+    assert command.index("--port") > command.index(f"--ServerApp.root_dir={root}")  # extras last
+    course_config = env["JUPYTER_CONFIG_PATH"].split(os.pathsep)[0]
+    overrides = json.loads((Path(course_config) / "labconfig" /
+                            "default_setting_overrides.json").read_text())
+    assert overrides == {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"}}
+
+
+def _get(url, token):
+    """(status, Location header or body) of a GET that does not follow redirects."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+    try:
+        with opener.open(request, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Location", "")
+
+
+def test_lab_starts_at_lesson_01_with_solutions_in_reach_and_no_news_popup(tmp_path):
+    """Start the course's JupyterLab for a few seconds, as `python -m hiertools lab` does."""
+    import secrets
+    import socket
+    import time
+
+    from hiertools.__main__ import lab_command
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    token = secrets.token_hex(8)
+    command, env, root = lab_command(["--no-browser", "--ip", "127.0.0.1", "--port", str(port),
+                                      "--ServerApp.port_retries=0",
+                                      f"--ServerApp.token={token}"])
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR",
+                 "JUPYTERLAB_SETTINGS_DIR", "JUPYTERLAB_WORKSPACES_DIR"):
+        env[name] = str(tmp_path / name.lower())  # no settings of the user who runs the tests
+    log = tmp_path / "lab.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(command, cwd=root, env=env, stdout=out,
+                                  stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert server.poll() is None, log.read_text()
+            try:
+                if _get(f"{base}/api/status", token)[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        status, location = _get(f"{base}/", token)
+        assert status == 302 and location.startswith("/lab/tree/lessons/01_three_ways.ipynb")
+        status, body = _get(f"{base}/api/contents/solutions", token)
+        assert status == 200
+        assert "01_three_ways.ipynb" in {item["name"] for item in json.loads(body)["content"]}
+        status, body = _get(f"{base}/api/contents/lessons/01_three_ways.ipynb?content=0", token)
+        assert status == 200
+        status, body = _get(
+            f"{base}/lab/api/settings/@jupyterlab/apputils-extension:notification", token)
+        settings = json.loads(body)
+        assert settings["schema"]["properties"]["fetchNews"]["default"] == "false"
+        assert settings["settings"].get("fetchNews", "false") == "false"
+        # the URL printed in the terminal, which remote and container users copy, opens lesson 01
+        printed = re.findall(rf"http://127\.0\.0\.1:{port}(\S*)", log.read_text())
+        assert printed and all(p.startswith("/lab/tree/lessons/01_three_ways.ipynb")
+                               for p in printed), printed
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)

@@ -144,6 +144,24 @@ def test_simulate_districts_observations_share_sizes_and_truth():
     assert np.abs(z).max() < 4
 
 
+def test_simulate_districts_observations_reproduce_the_table_exactly():
+    """The rows behind the seed's table: same districts, their means are the table's raw rates."""
+    d = ht.simulate_districts()
+    rows = ht.simulate_districts(observations=True)
+    means = rows.groupby("district")["y"].mean()
+    np.testing.assert_allclose(means.to_numpy(), d["raw"].to_numpy(), rtol=0, atol=1e-12)
+    assert means.round(2)["D05"] == 6.99  # the seed's printed raw rate of the 4-case district
+    # the overall mean of the rows is the n-weighted mean of the table, by hand
+    assert rows["y"].mean() == pytest.approx((d["n"] * d["raw"]).sum() / d["n"].sum(), abs=1e-12)
+    # within-district spread is sigma = 3 (pooled SD over 401 - 12 degrees of freedom)
+    resid = rows["y"] - rows.groupby("district")["y"].transform("mean")
+    pooled_sd = np.sqrt((resid**2).sum() / (len(rows) - len(d)))
+    assert 2.7 < pooled_sd < 3.3
+    # a district of one observation is its raw mean
+    one = ht.simulate_districts(5, n_min=1, n_max=2, seed=3, observations=True)
+    np.testing.assert_allclose(one["y"], ht.simulate_districts(5, n_min=1, n_max=2, seed=3)["raw"])
+
+
 def test_simulate_districts_is_seeded_and_validates():
     a = ht.simulate_districts(50, seed=3)
     b = ht.simulate_districts(50, seed=3)

@@ -11,6 +11,9 @@ redrawing from scratch.  One module per idea of the course, in its order:
 
 - ``pooling``: several estimators side by side (:func:`plot_pooling`) and the funnel
   plot (:func:`plot_funnel`);
+- ``accuracy``: how close estimators come to the truth, by group size, over simulated
+  replicates (:func:`plot_error_by_size`);
+- ``accuracy``: mean squared error by group size over replicates (:func:`plot_error_by_size`);
 - ``shrinkage``: the shrinkage figure (:func:`plot_shrinkage`);
 - ``mixed``: a fitted model's group panel (:func:`plot_county_panel`) and caterpillar
   plot (:func:`plot_caterpillar`);
@@ -30,6 +33,7 @@ redrawing from scratch.  One module per idea of the course, in its order:
 """
 
 from ._common import COLORS
+from .accuracy import plot_error_by_size
 from .bayes import plot_intervals, plot_tau_posterior, plot_theta_given_tau, plot_trace
 from .empirical_bayes import (plot_bias_variance, plot_efron_morris, plot_risk,
                               plot_sampling_distributions, plot_tau_likelihood)
@@ -41,7 +45,8 @@ from .slopes import (plot_covariance_ellipse, plot_slopes_panel, plot_slopes_shr
                      update_slopes_shrinkage)
 
 __all__ = ["COLORS",
-           "plot_pooling", "plot_funnel", "plot_shrinkage", "update_shrinkage",
+           "plot_pooling", "plot_funnel", "plot_error_by_size", "plot_shrinkage",
+           "update_shrinkage",
            "plot_county_panel", "plot_caterpillar",
            "plot_sampling_distributions", "plot_bias_variance", "plot_efron_morris", "plot_risk",
            "plot_tau_likelihood",

@@ -128,6 +128,15 @@ def plot_theta_given_tau(posterior, *, stat="mean", ax=None, tau_max=None, label
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import hiertools as ht
+    >>> schools = ht.load("eight_schools")
+    >>> post = ht.tau_posterior(schools["y"], schools["se"])
+    >>> ax = ht.plot_theta_given_tau(post, stat="sd")
+    >>> len(ax.get_lines()) >= 8
+    True
     """
     post = _check_posterior(posterior)
     stat = check_option(stat, "stat", ("mean", "sd"))
@@ -200,6 +209,14 @@ def plot_trace(draws, *, ax=None, ylabel="value", xlabel="iteration (after warm-
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import numpy as np, hiertools as ht
+    >>> draws = np.random.default_rng(0).normal(size=(4, 200))
+    >>> ax = ht.plot_trace(draws, ylabel="mu")
+    >>> len(ax.get_lines())
+    4
     """
     from ..bayes import _check_chains
 
@@ -237,6 +254,15 @@ def plot_intervals(intervals, *, ax=None, xlabel="estimate", reference=None, tit
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd, hiertools as ht
+    >>> eb = pd.DataFrame({"lower": [0.0, 1.0], "estimate": [1.0, 2.0], "upper": [2.0, 3.0]},
+    ...                   index=["A", "B"])
+    >>> ax = ht.plot_intervals({"EB": eb, "Bayes": eb * 1.2}, xlabel="effect")
+    >>> ax.get_xlabel()
+    'effect'
     """
     if not isinstance(intervals, dict) or not intervals:
         raise TypeError("intervals must be a non-empty dict of label -> DataFrame with columns "

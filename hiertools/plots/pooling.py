@@ -14,13 +14,16 @@ __all__ = ["plot_funnel", "plot_pooling"]
 
 
 def plot_funnel(estimates, n, *, sigma, center=None, levels=(0.95, 0.998), labels=None,
-                n_labels=3, ax=None, ylabel="raw estimate", title=None):
+                n_labels=3, outside=None, ax=None, ylabel="raw estimate", title=None):
     """Funnel plot: raw group estimates against group size, with control limits.
 
-    If all groups had the same true value ``center``, a group of size *n* would
-    fall inside :math:`\\text{center} \\pm z\\,\\sigma/\\sqrt{n}` with the given
-    probability.  The limits narrow as *n* grows, so the most extreme raw
-    estimates (highest *and* lowest) are expected among the smallest groups.
+    If all groups had the same true value ``center``, each group of size *n*
+    would fall inside :math:`\\text{center} \\pm z\\,\\sigma/\\sqrt{n}` with the
+    given probability (95% for ``level=0.95``).  The limits narrow as *n* grows,
+    so the most extreme raw estimates (highest *and* lowest) are expected among
+    the smallest groups.  When the true values do differ (τ > 0), more groups
+    than ``1 - level`` fall outside, and mostly large ones: their narrow limits
+    leave no room for a real difference (``outside=`` marks them).
 
     Parameters
     ----------
@@ -40,12 +43,17 @@ def plot_funnel(estimates, n, *, sigma, center=None, levels=(0.95, 0.998), label
         annotated.
     n_labels : int
         How many of the highest and of the lowest estimates to annotate (>= 0).
+    outside : float, optional
+        One of `levels`: mark the groups outside those limits (filled ring) and
+        count them in the legend.
     ax : matplotlib.axes.Axes, optional
     ylabel, title : str
 
     Returns
     -------
     matplotlib.axes.Axes
+        With ``ax.hiertools_artists["outside"]`` (the marked points) when
+        `outside` is given.
 
     Raises
     ------
@@ -60,9 +68,11 @@ def plot_funnel(estimates, n, *, sigma, center=None, levels=(0.95, 0.998), label
     --------
     >>> import hiertools as ht
     >>> d = ht.simulate_districts(300, seed=7)
-    >>> ax = ht.plot_funnel(d["raw"], d["n"], sigma=3.0)
+    >>> ax = ht.plot_funnel(d["raw"], d["n"], sigma=3.0, outside=0.95)
     >>> ax.get_xlabel()
     'group size $n_j$'
+    >>> len(ax.hiertools_artists["outside"].get_offsets()) <= 300
+    True
     """
     common_index(estimates=estimates, n=n, labels=labels)
     est = check_array(estimates, "estimates")
@@ -82,6 +92,12 @@ def plot_funnel(estimates, n, *, sigma, center=None, levels=(0.95, 0.998), label
     n_labels = check_scalar(n_labels, "n_labels", integer=True, minimum=0)
     if labels is not None:
         labels = check_labels(labels, "labels", est.size)
+    if outside is not None:
+        outside = check_scalar(outside, "outside", minimum=0, maximum=1, strict_min=True,
+                               strict_max=True)
+        if outside not in levels:
+            raise ValueError(f"outside={outside!r} must be one of levels={tuple(levels)!r}, "
+                             "the limits that are drawn.")
     ax = _new_axes(ax, (7, 4))
 
     grid = np.linspace(n.min(), n.max(), 200)
@@ -90,10 +106,17 @@ def plot_funnel(estimates, n, *, sigma, center=None, levels=(0.95, 0.998), label
         z = stats.norm.ppf(0.5 + level / 2)
         half = z * sigma / np.sqrt(grid)
         ax.plot(grid, center + half, color="0.4", linestyle=style, linewidth=1,
-                label=f"{100 * level:g}% limits if all groups were equal")
+                label=f"{100 * level:g}% limits if all groups had the same value")
         ax.plot(grid, center - half, color="0.4", linestyle=style, linewidth=1)
     ax.scatter(n, est, s=14, color=COLORS["no pooling"], alpha=0.7, zorder=3,
                label="raw estimate")
+    if outside is not None:
+        z = stats.norm.ppf(0.5 + outside / 2)
+        far = np.abs(est - center) > z * sigma / np.sqrt(n)
+        ax.hiertools_artists = {"outside": ax.scatter(
+            n[far], est[far], s=46, facecolors="none", edgecolors=COLORS["highlight"],
+            linewidths=1.4, zorder=4,
+            label=f"outside the {100 * outside:g}% limits: {far.sum()} of {n.size}")}
     if labels is not None and n_labels > 0:
         order = np.argsort(est)
         # label the most extreme groups, fanned out so that neighbours do not overlap
@@ -108,7 +131,9 @@ def plot_funnel(estimates, n, *, sigma, center=None, levels=(0.95, 0.998), label
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
-    ax.legend(loc="upper right", fontsize="small", frameon=False)
+    # below the axes, where it covers no data
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize="small",
+              frameon=False)
     ax.grid(alpha=0.3)
     return ax
 

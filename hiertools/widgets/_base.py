@@ -7,10 +7,18 @@ artists of one matplotlib figure in place, then re-encode it as PNG into an
 ``ipywidgets.Image``.  That keeps one slider step well under 100 ms and makes the
 notebook's stored output deterministic (no live canvas, no ``Output`` capture).
 ipywidgets is imported only when an explorer is built.
+
+Static view.  Every explorer's display output also carries a PNG of its figure as it
+was displayed (``image/png`` beside ipywidgets' view in ``_repr_mimebundle_``).  A
+frontend with the widget manager (JupyterLab, Notebook 7, VS Code) shows the live
+widget; a static renderer that cannot run widgets (GitHub, an unexecuted preview)
+falls back to the picture, so a reader who has not run the notebook still sees the
+explorer's figure.
 """
 
 from __future__ import annotations
 
+import base64
 import io
 import time
 from functools import cache
@@ -51,6 +59,13 @@ def _explorer_base():
         def __repr__(self) -> str:  # a stable text form for stored notebook outputs
             return f"<{self._title}: move the sliders to explore>"
 
+        def _repr_mimebundle_(self, **kwargs):
+            """ipywidgets' bundle (text and widget view) plus a PNG of the current figure."""
+            bundle = super()._repr_mimebundle_(**kwargs)
+            if bundle is not None:  # None once the widget is closed
+                bundle["image/png"] = self.figure_view.static_png()
+            return bundle
+
     return Explorer
 
 
@@ -87,6 +102,20 @@ class _FigureView:
         self.image.value = buffer.getvalue()
         if started is not None:
             self.times_ms.append(1000 * (time.perf_counter() - started))
+
+    def static_png(self) -> str:
+        """The figure as shown now, as base64 PNG text for a notebook's ``image/png`` output.
+
+        Re-encoded at full compression: it is stored in the notebook, unlike the
+        fast, lightly compressed frames a slider step sends to the Image.
+        """
+        from PIL import Image
+
+        if not self.image.value:
+            self.render()
+        buffer = io.BytesIO()
+        Image.open(io.BytesIO(self.image.value)).save(buffer, format="png", optimize=True)
+        return base64.b64encode(buffer.getvalue()).decode("ascii")
 
     def freeze(self, animated) -> None:
         """Fix the layout and cache everything but the `animated` artists as a background.

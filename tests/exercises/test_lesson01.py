@@ -1,4 +1,8 @@
-"""Lesson 01's exercise checks: right answers (rounded as stated) pass, typical mistakes are named."""
+"""Lesson 01's exercise checks: right answers (rounded as stated) pass, typical mistakes are named.
+
+Right answers are computed here independently: by hand from the district table, with a
+published normal quantile, and with a REML fit of our own (grid + golden section).
+"""
 
 import numpy as np
 import pandas as pd
@@ -28,10 +32,21 @@ def test_no_pooling_check():
     assert "index" in ht.check("01-no-pooling", _no_pool().reset_index(drop=True)).message
 
 
+def test_no_pooling_answer_is_the_tables_raw_rates():
+    """The exercise data are the rows behind section 1's table: same district means."""
+    assert ht.check("01-no-pooling", DISTRICTS.set_index("district")["raw"])
+
+
 def test_complete_pooling_check_catches_the_mean_of_means():
     assert ht.check("01-complete-pooling", OBS["y"].mean())
+    # by hand from the table: the n-weighted mean of the raw rates is the mean of all rows
+    weighted = (DISTRICTS["n"] * DISTRICTS["raw"]).sum() / DISTRICTS["n"].sum()
+    assert ht.check("01-complete-pooling", round(weighted, 3))
     feedback = ht.check("01-complete-pooling", _no_pool().mean())
     assert not feedback and "average of the 12 district means" in feedback.message
+    assert "seed's `grand`" in ht.check("01-complete-pooling", DISTRICTS["raw"].mean()).message
+    mu = ht.pooled_mean(DISTRICTS["raw"], DISTRICTS["n"], _tau_hat(), 3.0)
+    assert "precision-weighted" in ht.check("01-complete-pooling", mu).message
 
 
 def test_extremes_check():
@@ -55,6 +70,150 @@ def test_new_district_check_names_the_misconception():
     assert "no pooling" in ht.check("01-new-district", 9.0).message
 
 
+def _tau_hat():
+    return ht.estimate_tau(DISTRICTS["raw"], 3 / np.sqrt(DISTRICTS["n"]))
+
+
+# --- predict, then check: D07 vs D09 --------------------------------------------------------------
+
+def _distances():
+    """Distance moved and fraction of the way at the fitted tau, by hand."""
+    d = DISTRICTS.set_index("district")
+    tau = _tau_hat()
+    precision = 1 / (tau**2 + 9 / d["n"])
+    mu = (precision * d["raw"]).sum() / precision.sum()
+    fraction = (9 / d["n"]) / (tau**2 + 9 / d["n"])
+    return fraction * (d["raw"] - mu).abs(), fraction
+
+
+def test_predict_check_compares_the_guess_with_what_happened():
+    distance, fraction = _distances()
+    # the brief's numbers: D07 (n = 49) moves 0.34, D09 (n = 17) 0.27, a larger fraction
+    assert round(distance["D07"], 2) == 0.34 and round(distance["D09"], 2) == 0.27
+    assert fraction["D09"] > fraction["D07"]
+    right = ht.check("01-predict-farther", "D07")
+    assert right and "fraction" in right.message
+    assert ht.check("01-predict-farther", " d07 ")  # spelling is forgiven
+    wrong = ht.check("01-predict-farther", "D09")
+    assert not wrong and "fraction" in wrong.message and "distance" in wrong.message
+    assert "D07" not in repr(wrong)  # the check explains, it does not name the answer
+    assert "one of the two districts" in ht.check("01-predict-farther", "D05").message
+    assert ht.check("01-predict-farther", 7).status == "invalid"
+
+
+# --- read the figure: areas outside the funnel's 99.8% limits -----------------------------------
+
+Z_998 = 3.090232306167813  # standard normal 0.999 quantile (tables; scipy agrees)
+
+
+def _outside(z, center=None):
+    areas = ht.simulate_districts(**lesson01.AREAS)
+    if center is None:
+        center = (areas["raw"] * areas["n"]).sum() / areas["n"].sum()
+    far = (areas["raw"] - center).abs() > z * 3.0 / np.sqrt(areas["n"])
+    return areas.loc[far, "district"].tolist(), areas
+
+
+def test_outside_funnel_check():
+    beyond, areas = _outside(Z_998)
+    assert len(beyond) == 9
+    assert ht.check("01-outside-funnel", beyond)
+    assert ht.check("01-outside-funnel", pd.Series(beyond[::-1]))  # any order, any container
+    assert "95%" in ht.check("01-outside-funnel", _outside(1.959964)[0]).message
+    labelled = areas.sort_values("raw")["district"]
+    labelled = list(labelled.head(3)) + list(labelled.tail(3))
+    assert "label" in ht.check("01-outside-funnel", labelled).message
+    assert "missing" in ht.check("01-outside-funnel", beyond[:-1]).message
+    assert "1 of your areas lie inside" in ht.check("01-outside-funnel",
+                                                    beyond + ["D001"]).message
+    # the sizes, which the written part asks about: none below the median
+    sizes = areas.set_index("district").loc[beyond, "n"]
+    assert (sizes >= areas["n"].median()).all()
+    assert "9 of 9 are at least the median size (32)" in ht.check("01-outside-funnel",
+                                                                   beyond).message
+
+
+# --- simulate: share of maps lost at tau = 0.5 ----------------------------------------------------
+
+def _simulate_maps(tau, maps=2000, seed=1):
+    """The seed's simulation repeated, written out again here (same draws, same order)."""
+    rng = np.random.default_rng(seed)
+    n = rng.integers(3, 60, size=(maps, 12))
+    true = rng.normal(5, tau, size=(maps, 12))
+    raw = true + rng.normal(0, 3 / np.sqrt(n))
+    return n, true, raw
+
+
+def _reml_tau_rows(y, se2, chunk=250):
+    """REML tau of every row: a grid over tau, then golden-section refinement.
+
+    A different algorithm from ht.estimate_tau (scipy's bounded Brent search), on the
+    restricted likelihood written out from BDA3 section 5.4.
+    """
+    def criterion(tau, y, se2):  # minus the REML log-likelihood; tau has shape (rows, k)
+        v = tau[..., None] ** 2 + se2[:, None, :]
+        precision = 1 / v
+        mu = (precision * y[:, None, :]).sum(-1) / precision.sum(-1)
+        return 0.5 * (np.log(v).sum(-1) + np.log(precision.sum(-1))
+                      + (precision * (y[:, None, :] - mu[..., None]) ** 2).sum(-1))
+
+    grid = np.linspace(0.0, 10.0, 401)
+    out = np.empty(len(y))
+    ratio = (np.sqrt(5) - 1) / 2
+    for start in range(0, len(y), chunk):
+        yy, ss = y[start:start + chunk], se2[start:start + chunk]
+        best = criterion(np.broadcast_to(grid, (len(yy), grid.size)), yy, ss).argmin(axis=1)
+        a, b = grid[np.maximum(best - 1, 0)], grid[np.minimum(best + 1, grid.size - 1)]
+        for _ in range(80):
+            c, d = b - ratio * (b - a), a + ratio * (b - a)
+            left = criterion(np.column_stack([c, d]), yy, ss)
+            keep_left = left[:, 0] < left[:, 1]
+            b, a = np.where(keep_left, d, b), np.where(keep_left, a, c)
+        out[start:start + chunk] = (a + b) / 2
+    return out
+
+
+def _share_lost(tau):
+    n, true, raw = _simulate_maps(tau)
+    se2 = 9 / n
+    t = _reml_tau_rows(raw, se2)[:, None]
+    precision = 1 / (t**2 + se2)
+    mu = (precision * raw).sum(1, keepdims=True) / precision.sum(1, keepdims=True)
+    partial = mu + t**2 / (t**2 + se2) * (raw - mu)
+    return np.mean(((partial - true) ** 2).sum(1) > ((raw - true) ** 2).sum(1))
+
+
+@pytest.fixture(scope="module")
+def share_lost():
+    return _share_lost(lesson01.SIMULATE_TAU)
+
+
+def test_simulate_check_names_the_typical_mistakes(share_lost):
+    assert ht.check("01-simulate-losses", share_lost)
+    assert "*wins*" in ht.check("01-simulate-losses", 1 - share_lost).message
+    at_16 = ht.check("01-simulate-losses", _share_lost(1.6))
+    assert "tau = 1.6" in at_16.message
+    assert "between 0 and 1" in ht.check("01-simulate-losses", 100 * share_lost).message
+
+
+def test_notebook_simulation_is_the_checks_simulation():
+    """The notebook writes simulate_maps and pool_maps out; they must be the check's."""
+    from tests.exercises.support import _notebook
+
+    cell = next(c for c in _notebook("01_three_ways.ipynb").cells
+                if c.cell_type == "code" and "def simulate_maps" in c.source)
+    namespace = {"np": np, "ht": ht}
+    exec(cell.source.split("\nn_sim, true_sim")[0], namespace)  # the two definitions only
+    for tau in (lesson01.REPLICATES["tau"], lesson01.SIMULATE_TAU):
+        for mine, theirs, module in zip(_simulate_maps(tau), namespace["simulate_maps"](tau),
+                                        lesson01.simulate_maps(tau)):
+            assert np.array_equal(mine, theirs) and np.array_equal(mine, module)
+    n, _, raw = _simulate_maps(lesson01.SIMULATE_TAU, maps=40)
+    for got in (namespace["pool_maps"](n, raw), lesson01.pool_maps(n, raw)):
+        np.testing.assert_allclose(got[1], _reml_tau_rows(raw, 9 / n), atol=1e-6)
+    np.testing.assert_allclose(namespace["pool_maps"](n, raw)[0], lesson01.pool_maps(n, raw)[0])
+
+
 def _new_district():
     tau = ht.estimate_tau(DISTRICTS["raw"], 3 / np.sqrt(DISTRICTS["n"]))
     mu = ht.pooled_mean(DISTRICTS["raw"], DISTRICTS["n"], tau, 3.0)
@@ -66,17 +225,34 @@ RIGHT_ANSWERS = {
     "01-no-pooling": _no_pool(),
     "01-complete-pooling": OBS["y"].mean(),
     "01-new-district": _new_district(),
+    "01-simulate-losses": _share_lost(lesson01.SIMULATE_TAU),
+    "01-predict-farther": "D07",
+    "01-outside-funnel": _outside(Z_998)[0],
 }
 
 
 def test_right_answers_pass_as_computed_and_rounded_as_stated():
-    assert_right_answers_pass({k: v for k, v in RIGHT_ANSWERS.items() if np.ndim(v) == 0})
+    assert_right_answers_pass({k: v for k, v in RIGHT_ANSWERS.items()
+                               if np.ndim(v) == 0 and not isinstance(v, str)})
     assert ht.check("01-no-pooling", _no_pool().round(3))
+    assert ht.check("01-predict-farther", RIGHT_ANSWERS["01-predict-farther"])
+    assert ht.check("01-outside-funnel", RIGHT_ANSWERS["01-outside-funnel"])
 
 
 def test_feedback_never_reveals_the_expected_value():
-    assert_feedback_never_reveals(RIGHT_ANSWERS, {"01-complete-pooling": 1.0,
-                                                  "01-new-district": 1.0})
+    numeric = {k: v for k, v in RIGHT_ANSWERS.items() if np.ndim(v) == 0 and not isinstance(v, str)}
+    assert_feedback_never_reveals(numeric, {"01-complete-pooling": 1.0, "01-new-district": 1.0,
+                                            "01-simulate-losses": 0.5})
+    # label answers: no message or hint tier of a wrong answer names the right labels
+    from hiertools.exercises._core import _REGISTRY, reset_attempts
+
+    reset_attempts()
+    for key, wrong, secrets in [("01-predict-farther", "D09", ["D07"]),
+                                ("01-outside-funnel", ["D001"], RIGHT_ANSWERS["01-outside-funnel"])]:
+        for _ in range(len(_REGISTRY[key].hints) + 1):
+            text = repr(ht.check(key, wrong))
+            assert not any(secret in text for secret in secrets), text
+    reset_attempts()
 
 
 def test_notebook_uses_the_lessons_settings_and_states_precision():

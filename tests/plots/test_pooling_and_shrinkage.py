@@ -67,3 +67,43 @@ def test_plots_never_call_show(monkeypatch):
     monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("plt.show() called"))
     ht.plot_funnel(D["raw"], D["n"], sigma=3.0)
     ht.plot_shrinkage(D["raw"], D["raw"], D["n"])
+    ht.plot_error_by_size(pd.DataFrame({"no pooling": [1.0]}, index=[4]))
+
+
+def test_funnel_marks_the_groups_outside_the_chosen_limits():
+    areas = ht.simulate_districts(300, tau=0.5, seed=2)
+    ax = ht.plot_funnel(areas["raw"], areas["n"], sigma=3.0, outside=0.95)
+    center = (areas["raw"] * areas["n"]).sum() / areas["n"].sum()
+    # outside the 95% limits: |raw - center| > 1.959964 sigma / sqrt(n), by hand
+    far = (areas["raw"] - center).abs() > 1.959964 * 3.0 / np.sqrt(areas["n"])
+    marked = ax.hiertools_artists["outside"].get_offsets()
+    assert len(marked) == far.sum() == 51
+    np.testing.assert_allclose(np.sort(marked[:, 0]), np.sort(areas.loc[far, "n"]))
+    assert f"outside the 95% limits: {far.sum()} of 300" in ax.get_legend_handles_labels()[1]
+    with pytest.raises(ValueError, match="outside=0.9 must be one of levels"):
+        ht.plot_funnel(areas["raw"], areas["n"], sigma=3.0, outside=0.9)
+
+
+def test_funnel_legend_sits_below_the_data():
+    fig, ax = plt.subplots(layout="constrained")
+    ht.plot_funnel(D["raw"], D["n"], sigma=3.0, ax=ax)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    assert ax.get_legend().get_window_extent(renderer).y1 <= ax.get_window_extent(renderer).y0
+
+
+def test_error_by_size_plots_each_estimator_and_the_sigma2_over_n_curve():
+    mse = pd.DataFrame({"no pooling": [3.0, 1.0, 0.3], "partial pooling": [1.2, 0.8, 0.29]},
+                       index=[30, 3, 9])
+    ax = ht.plot_error_by_size(mse, sigma=3.0, ylabel="mean squared error (units²)")
+    raw_line, partial_line, curve = ax.lines
+    assert raw_line.get_xdata().tolist() == [3, 9, 30]  # sorted by size
+    assert raw_line.get_ydata().tolist() == [1.0, 0.3, 3.0]
+    assert partial_line.get_label() == "partial pooling"
+    x, y = curve.get_data()
+    np.testing.assert_allclose(y, 9.0 / x)
+    assert ax.get_xlabel() == "group size $n_j$" and ax.get_ylim()[0] == 0
+    with pytest.raises(TypeError, match="errors must be a DataFrame"):
+        ht.plot_error_by_size(mse["no pooling"])
+    with pytest.raises(ValueError, match="errors.index"):
+        ht.plot_error_by_size(mse.set_axis([0, 3, 9]))

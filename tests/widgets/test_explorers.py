@@ -30,7 +30,7 @@ def test_pooling_explorer_defaults_to_the_seed_districts_and_starts_at_tau_hat()
                                          abs=0.005)
     assert "ht-explorer" in explorer._dom_classes
     assert repr(explorer) == "<Pooling explorer: move the sliders to explore>"
-    assert explorer.figure_view.figure.axes[0].get_ylabel() == "disease rate (cases per 1,000 per year)"
+    assert explorer.figure_view.figure.axes[0].get_ylabel() == "disease rate (cases per 1,000 person-years)"
 
 
 def test_pooling_explorer_moves_arrows_in_place_to_both_limits():
@@ -55,6 +55,59 @@ def test_pooling_explorer_moves_arrows_in_place_to_both_limits():
 
 def _readout(explorer):
     return explorer.control("ht-readout").value
+
+
+def test_pooling_explorer_readout_gives_distance_and_fraction_of_the_farthest_movers():
+    explorer = ht.pooling_explorer()
+    d = ht.simulate_districts()
+    raw, n = d["raw"].to_numpy(), d["n"].to_numpy(float)
+    tau = ht.estimate_tau(raw, 3 / np.sqrt(n))
+    w = tau**2 / (tau**2 + 9 / n)  # by hand
+    mu = np.sum(raw / (tau**2 + 9 / n)) / np.sum(1 / (tau**2 + 9 / n))
+    distance = (1 - w) * np.abs(raw - mu)
+    top = np.argsort(-distance)[:3]
+    text = _readout(explorer)
+    for j in top:
+        assert (f"<b>{d['district'][j]}</b> (n = {n[j]:g}) {distance[j]:.2f}, "
+                f"{1 - w[j]:.2f} of the way") in text
+    # lesson 01's point: D07 (n = 49) moves farther than D09 (n = 17), a smaller fraction
+    assert list(d["district"][top]) == ["D05", "D06", "D07"]
+    assert "D09" not in text.split("moves farthest")[1]
+    explorer.control("ht-slider-trust").value = 1.0
+    assert "no group moves" in _readout(explorer)
+
+
+def test_pooling_explorer_layout_short_label_and_legend_outside_the_axes():
+    explorer = ht.pooling_explorer()
+    slider = explorer.control("ht-slider-trust")
+    assert len(slider.description) <= 20 and slider.description_allow_html
+    assert "median-sized group" in slider.tooltip and "complete pooling" in slider.tooltip
+    assert "median-sized group" in explorer.control("ht-caption").value
+    figure = explorer.figure_view.figure
+    ax = figure.axes[0]
+    assert ax.get_legend() is None and len(figure.legends) == 1
+    renderer = figure.canvas.get_renderer()
+    legend_box = figure.legends[0].get_window_extent(renderer)
+    assert legend_box.y1 <= ax.get_window_extent(renderer).y0  # below the data area
+    names = {t.get_text() for t in ax.texts}
+    assert {"D05", "D07", "D09"} <= names  # groups named beside their raw means
+
+
+@pytest.mark.parametrize("build", [ht.pooling_explorer, ht.shrinkage_explorer])
+def test_explorers_display_a_static_png_of_their_first_frame(build):
+    import base64
+    import io
+
+    from PIL import Image
+
+    explorer = build()
+    bundle = explorer._repr_mimebundle_()
+    assert bundle["text/plain"] == repr(explorer)  # what nbval compares: stable
+    assert "application/vnd.jupyter.widget-view+json" in bundle  # the live widget first
+    picture = Image.open(io.BytesIO(base64.b64decode(bundle["image/png"])))
+    live = Image.open(io.BytesIO(explorer.figure_view.image.value))
+    assert picture.format == "PNG" and picture.size == live.size
+    assert np.array_equal(np.asarray(picture.convert("RGBA")), np.asarray(live.convert("RGBA")))
 
 
 def test_pooling_explorer_accepts_learner_data():
