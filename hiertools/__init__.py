@@ -20,6 +20,7 @@ from .exercises import Feedback, check, hint, list_exercises
 from .mixed import MixedModelResult, fit_varying_intercepts, fit_varying_slopes
 from .plots import (plot_caterpillar, plot_county_panel, plot_funnel, plot_pooling,
                     plot_shrinkage)
+from .plots import plot_estimates_by_size, plot_group_distribution, plot_group_predictor
 from .pooling import complete_pooling, group_summary, no_pooling, partial_pooling
 from .shrinkage import pooled_mean, shrink, shrinkage_weights
 from .widgets import pooling_explorer, shrinkage_explorer
@@ -40,6 +41,7 @@ __all__ = [
     # plots
     "plot_shrinkage", "plot_funnel", "plot_pooling",
     "plot_county_panel", "plot_caterpillar",
+    "plot_group_predictor", "plot_estimates_by_size", "plot_group_distribution",
     # widgets
     "pooling_explorer", "shrinkage_explorer",
     # exercise checks

@@ -12,14 +12,20 @@ redrawing from scratch.  One module per idea of the course:
 - ``pooling``: several estimators side by side (:func:`plot_pooling`) and the funnel
   plot (:func:`plot_funnel`);
 - ``shrinkage``: the shrinkage figure (:func:`plot_shrinkage`);
-- ``mixed``: a fitted model's group panel (:func:`plot_county_panel`) and caterpillar
-  plot (:func:`plot_caterpillar`).
+- ``mixed``: a fitted model's group panel (:func:`plot_county_panel`), caterpillar
+  plot (:func:`plot_caterpillar`) and group intercepts against a group-level predictor
+  (:func:`plot_group_predictor`);
+- ``estimates``: raw and partially pooled estimates of many groups, against group size
+  (:func:`plot_estimates_by_size`) and as distributions under the fitted population
+  curve (:func:`plot_group_distribution`).
 """
 
 from ._common import COLORS
-from .mixed import plot_caterpillar, plot_county_panel
+from .estimates import plot_estimates_by_size, plot_group_distribution
+from .mixed import plot_caterpillar, plot_county_panel, plot_group_predictor
 from .pooling import plot_funnel, plot_pooling
 from .shrinkage import plot_shrinkage, update_shrinkage
 
 __all__ = ["COLORS", "plot_caterpillar", "plot_county_panel", "plot_funnel", "plot_pooling",
-           "plot_shrinkage", "update_shrinkage"]
+           "plot_shrinkage", "update_shrinkage", "plot_group_predictor",
+           "plot_estimates_by_size", "plot_group_distribution"]
