@@ -114,6 +114,8 @@ def _rows() -> pd.DataFrame:
 ROWS = _rows()
 FIT = ht.fit_varying_intercepts(ROWS, "y", "g", x="x")
 SLOPES_FIT = ht.fit_varying_slopes(ROWS, "y", "x", "g")
+ROWS_U = ROWS.assign(u=ROWS["g"].map({"a": -0.5, "b": 0.1, "c": 0.4, "d": 0.9}))
+FIT_U = ht.fit_varying_intercepts(ROWS_U, "y", "g", x=["x", "u"])
 SIGMA_COV = {"sd_intercept": 1.0, "sd_slope": 0.2, "rho": 0.3}
 SLOPE_NUMBERS = {"sd_intercept": Num(minimum=0), "sd_slope": Num(minimum=0),
                  "rho": Num(minimum=-1, maximum=1)}
@@ -198,6 +200,26 @@ TABLE = [
                 ("sizes that are not positive", "errors",
                  lambda kw: {**kw, "errors": kw["errors"].set_axis([0, 10, 50])}),
                 ("no rows", "errors", lambda kw: {**kw, "errors": kw["errors"].iloc[:0]})]),
+    Spec("plot_estimates_by_size", lambda: {"raw": [1.0, 2.0, 6.0], "pooled": [1.5, 2.2, 5.8],
+                                            "n": [3, 10, 40], "raw_se": [1.0, 0.6, 0.3],
+                                            "pooled_se": [0.7, 0.5, 0.3]},
+         groups=3, arrays={"raw": Arr(), "pooled": Arr(), "n": Arr(positive=True),
+                           "raw_se": Arr(nonnegative=True, scalar_ok=True),
+                           "pooled_se": Arr(nonnegative=True, scalar_ok=True)},
+         numbers={"mu": Num(), "jitter": Num(minimum=0), "seed": Num(minimum=0, integer=True)}),
+    Spec("plot_group_distribution", lambda: {"raw": [1.0, 2.0, 6.0, 3.0],
+                                             "pooled": [1.5, 2.2, 5.8, 3.0], "mu": 3.0,
+                                             "tau": 1.5},
+         groups=4, arrays={"raw": Arr(), "pooled": Arr()},
+         numbers={"mu": Num(), "tau": Num(minimum=0), "bins": Num(minimum=1, integer=True)}),
+    Spec("plot_group_predictor", lambda: {"fit": FIT_U, "data": ROWS_U.copy(),
+                                          "predictor": "u"},
+         frame="data", columns={"predictor": Col("u")},
+         extra=[("fit is not a fitted model", "fit", lambda kw: {**kw, "fit": "fit"}),
+                ("a predictor the fit does not have", "predictor",
+                 lambda kw: {**kw, "predictor": "x"}),
+                ("before is not a fitted model", "before",
+                 lambda kw: {**kw, "before": "fit"})]),
     Spec("plot_shrinkage", lambda: {"raw": [1.0, 2.0, 6.0], "pooled": [1.5, 2.2, 5.8],
                                     "n": [3, 10, 40]},
          groups=3, arrays={"raw": Arr(), "pooled": Arr(), "n": Arr(positive=True),

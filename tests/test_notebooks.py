@@ -194,6 +194,15 @@ def test_appendix_quotes_the_published_lme4_values_and_the_seed_snippets():
     assert [o.text for o in seed_cell.outputs if o.output_type == "stream"] == [block]
 
 
+@pytest.mark.parametrize("name", LESSONS)
+def test_time_header_is_the_sum_of_the_section_minutes(name):
+    text = "\n".join(c.source for c in _read(ROOT / "solutions" / name).cells
+                     if c.cell_type == "markdown")
+    total = int(re.search(r"\*\*Time:\*\* about (\d+) minutes", text).group(1))
+    sections = [int(m) for m in re.findall(r"^## \d+ · .* · (\d+) min\s*$", text, flags=re.M)]
+    assert sections and sum(sections) == total, (name, total, sections)
+
+
 def test_lesson_01_prints_the_seed_block_in_both_versions():
     block = "5.038\n4 6.99 5.85 0.42\n11 6.79 6.2 0.66\n17 4.1 4.33 0.75\n"
     for folder in ("solutions", "lessons"):

@@ -447,6 +447,22 @@ def as_labels(answer, what: str = "your answer", *, columns=("group",), count: i
     return labels
 
 
+def as_choice(answer, options, what: str = "your answer") -> str:
+    """One of `options` (strings), matched without regard to case or surrounding spaces.
+
+    For *predict, then check* exercises: the learner commits to one of a few named
+    outcomes (``"more"``, ``"b"``, ...) before a cell shows what happened.
+    """
+    if not isinstance(answer, str):
+        raise Unreadable(f"{what} should be one of {list(options)} (a string), got "
+                         f"{type(answer).__name__}.")
+    choice = answer.strip().lower()
+    for option in options:
+        if choice == option.lower():
+            return option
+    raise Unreadable(f"{what} should be one of {list(options)}, got {answer!r}.")
+
+
 # --- judging ------------------------------------------------------------------------------------
 
 def reject_known_mistakes(value: float, mistakes, precision: Precision) -> None:

@@ -1,8 +1,13 @@
-"""Lesson 02 · Varying intercepts: Minnesota radon, its two fits, and the exercise checks.
+r"""Lesson 02 · Varying intercepts: Minnesota radon, its two fits, and the exercise checks.
 
 The lesson fits ``log_radon ~ floor + (1 | county)`` (``fit``) and, in its stretch
 section, ``log_radon ~ floor + log_uranium + (1 | county)`` (``fit_u``), both by REML.
-The fits are made once per session and shared with lesson 03's checks.
+The fits are made once per session and shared with lesson 03's checks and explorer.
+
+Predictions for a basement in a county that was not surveyed use the predictive
+distribution of one log reading, :math:`N(\hat\mu,\ \hat\sigma^2 + \hat\tau^2)`,
+with the estimates of ``fit`` plugged in (their own uncertainty is left out, as the
+lesson says).
 """
 
 from __future__ import annotations
@@ -11,17 +16,20 @@ from functools import cache
 
 import numpy as np
 
-from ._core import (Precision, Wrong, as_labels, as_number, as_pair, exercise, judge_number)
+from ._core import (Precision, Wrong, as_choice, as_labels, as_number, as_pair,
+                    as_whole_number, exercise, judge_number)
 
 #: The data and the two models of the lesson (arguments of ht.fit_varying_intercepts).
 DATASET = "radon"
 FIT = {"y": "log_radon", "group": "county", "x": "floor"}
 FIT_U = {"y": "log_radon", "group": "county", "x": ["floor", "log_uranium"]}
-#: Exercise 2: the county whose first-floor prediction is asked for.
-COUNTY_PREDICTION = "MILLE LACS"
-#: Exercise 3: soil uranium of the new county, log(ppm).
+#: The EPA's action level for indoor radon, pCi/L.
+ACTION_LEVEL = 4.0
+#: The simulation exercise: how many new counties (two basements each), and the seed.
+SIMULATION = {"n_counties": 1_000_000, "seed": 7}
+#: Exercise: soil uranium of the new county, log(ppm).
 NEW_COUNTY_LOG_URANIUM = 0.5
-#: Exercise 4: how many counties that moved most.
+#: Exercise: how many counties that moved most.
 N_MOVED = 5
 #: The eight counties of Gelman & Hill's panel, smallest sample first.
 EIGHT_COUNTIES = ["LAC QUI PARLE", "AITKIN", "KOOCHICHING", "DOUGLAS",
@@ -43,75 +51,130 @@ def fits():
     return fit, fit_u, _regression_lines(radon, FIT["y"], FIT["x"], FIT["group"])
 
 
-def _icc(fit) -> float:
-    tau2, sigma2 = float(fit.group_sd["Intercept"]) ** 2, fit.sigma ** 2
-    return tau2 / (tau2 + sigma2)
+def _new_county(fit):
+    """(mu, tau, sigma) of `fit`: a new county's basement readings are N(mu, sigma² + tau²)."""
+    return (float(fit.fixed_effects["Intercept"]), float(fit.group_sd["Intercept"]),
+            float(fit.sigma))
+
+
+def _above(level_log, center, sd) -> float:
+    from scipy import stats
+
+    return float(stats.norm.sf(level_log, loc=center, scale=sd))
+
+
+def _both_above(level_log, mu, tau, sigma) -> float:
+    """P(two readings in the same new county both exceed `level_log`): bivariate normal."""
+    from scipy import stats
+
+    var, cov = tau**2 + sigma**2, tau**2
+    # P(Y1 > a, Y2 > a) = P(-Y1 < -a, -Y2 < -a)
+    return float(stats.multivariate_normal(mean=[-mu, -mu], cov=[[var, cov], [cov, var]])
+                 .cdf([-level_log, -level_log]))
 
 
 # --- exercises ----------------------------------------------------------------------------------
 
-@exercise("02-icc", "Intraclass correlation of the model with log uranium (fit_u)",
+@exercise("02-predict-above-half",
+          f"Predict: will more or less than half of the basements in a new county read above "
+          f"{ACTION_LEVEL:g} pCi/L?",
+          hints=["what does exp(mu-hat) = 4.31 pCi/L describe for a basement: the mean reading "
+                 "or the median one?",
+                 "on the log scale a new county's basement readings are normal and centred at "
+                 f"mu-hat, so half of them lie above exp(mu-hat); compare that with "
+                 f"{ACTION_LEVEL:g} pCi/L."])
+def _check_predict_above_half(answer):
+    fit = fits()[0]
+    mu, tau, sigma = _new_county(fit)
+    choice = as_choice(answer, ["more", "less"])
+    median = np.exp(mu)
+    mean = np.exp(mu + (tau**2 + sigma**2) / 2)
+    if choice == "less":
+        raise Wrong(f"not what the model says. exp(mu-hat) = {median:.2f} pCi/L is the *median* "
+                    "basement reading in a new county (the centre of a normal on the log scale), "
+                    f"so half the readings lie above {median:.2f} and more than half above "
+                    f"{ACTION_LEVEL:g}. If you read {median:.2f} as the mean and reasoned that a "
+                    "right-skewed distribution has most of its readings below its mean: that is "
+                    f"true of the mean, which is higher here, exp(mu + (sigma² + tau²)/2) = "
+                    f"{mean:.2f} pCi/L.")
+    return (f"more than half: {ACTION_LEVEL:g} pCi/L lies below the median reading "
+            f"exp(mu-hat) = {median:.2f} pCi/L. The next exercise says how much more.")
+
+
+@exercise("02-above-action-level",
+          f"P(a basement in a new county reads above {ACTION_LEVEL:g} pCi/L), from the model",
           precision=Precision(decimals=3),
-          hints=["the intraclass correlation is the share of the variance that lies between "
-                 "counties: a ratio of variances, not of standard deviations.",
-                 "square fit_u's county SD (tau) and its residual SD (sigma); the ICC is "
-                 "tau² / (tau² + sigma²)."])
-def _check_icc(answer):
-    fit, fit_u, _ = fits()
+          hints=["work on the log scale: one basement reading in a new county is normal; what "
+                 "are its centre and its SD, and where does the action level sit on that scale?",
+                 "centre mu, SD sqrt(sigma² + tau²) (a new county's own effect is unknown, and "
+                 "the house varies around it); the answer is the normal upper tail beyond "
+                 f"log({ACTION_LEVEL:g}): scipy.stats.norm.sf(np.log({ACTION_LEVEL:g}), mu, sd)."])
+def _check_above_action_level(answer):
+    fit = fits()[0]
+    mu, tau, sigma = _new_county(fit)
+    beta = float(fit.fixed_effects["floor"])
+    level = np.log(ACTION_LEVEL)
+    sd = float(np.hypot(tau, sigma))
+    expected = _above(level, mu, sd)
     value = as_number(answer)
-    tau, sigma = float(fit_u.group_sd["Intercept"]), fit_u.sigma
-    outside = not 0 <= value <= 1
-    judge_number(value, _icc(fit_u), Precision(decimals=3), mistakes=[
-        (_icc(fit), "that is the intraclass correlation of `fit`, the model without log "
-                    "uranium; use fit_u."),
-        (100 * _icc(fit_u), "that looks like a percentage; give the share as a fraction between "
-                            "0 and 1."),
-        ((tau / (tau + sigma), tau / np.hypot(tau, sigma)),
-         "you combined standard deviations; the intraclass correlation is a ratio of variances, "
-         "so square the SDs first."),
-        (sigma ** 2 / (tau ** 2 + sigma ** 2),
-         "that is the share of the variance *within* counties (houses around their county); the "
-         "intraclass correlation is the share *between* counties."),
-        (tau ** 2 / sigma ** 2, "divide the between-county variance by the total variance, "
-                                "tau² + sigma², not by sigma² alone."),
-    ], otherwise="a share of variance lies between 0 and 1" if outside
-       else "that is not the intraclass correlation of fit_u")
-    return ("about 4% of the remaining variance in log radon lies between counties, once floor "
-            "and uranium are accounted for — down from about 16% in `fit`.")
+    precision = Precision(decimals=3)
+    judge_number(value, expected, precision, mistakes=[
+        (100 * expected, "that looks like a percentage; give the probability as a fraction "
+                         "between 0 and 1."),
+        (1 - expected, f"that is the probability of a reading *below* {ACTION_LEVEL:g} pCi/L; "
+                       "the question asks for above."),
+        (_above(level, mu, sigma), "that SD is sigma alone, the house-to-house spread. In a "
+                                   "new county its own effect is unknown too, so tau² adds to "
+                                   "the variance."),
+        (_above(level, mu, tau), "that SD is tau alone, the spread of county levels; one house "
+                                 "also varies around its county's level (sigma)."),
+        (_above(level, mu, tau + sigma), "you added the SDs; independent sources of variation "
+                                         "add as variances: sqrt(sigma² + tau²)."),
+        (_above(level, mu + beta, sd), "that is for a first-floor reading; the question is "
+                                       "about a basement (floor = 0)."),
+        (_above(ACTION_LEVEL, mu, sd), f"the model is on the log scale: compare with "
+                                       f"log({ACTION_LEVEL:g}), not {ACTION_LEVEL:g}."),
+        (_above(level, round(mu, 2), np.hypot(round(tau, 2), round(sigma, 2))),
+         "close, but that comes from estimates rounded to 2 decimals; use mu, tau and sigma "
+         "at full precision."),
+    ], otherwise="that is not the model's probability")
+    return ("a little over half: the action level sits just below the median reading, and a "
+            "new county's readings spread widely around it (SD sqrt(sigma² + tau²) on the log "
+            "scale).")
 
 
-@exercise("02-county-prediction",
-          f"Predicted log radon for a first-floor measurement in {COUNTY_PREDICTION} "
-          "(partial pooling)",
+@exercise("02-two-basements",
+          f"Simulate: P(two basements in the same new county both read above "
+          f"{ACTION_LEVEL:g} pCi/L)",
           precision=Precision(decimals=2),
-          hints=["a county in the data has its own (partially pooled) line: its own intercept "
-                 "and the common floor slope.",
-                 "the county's intercept is fit.fixed_effects['Intercept'] plus its row of "
-                 "fit.random_effects; add the floor coefficient times 1. Or give fit.predict() a "
-                 "one-row DataFrame with the county and floor = 1."])
-def _check_county_prediction(answer):
-    fit, _, (cp_a, cp_b, np_a, np_b) = fits()
-    county = COUNTY_PREDICTION
-    mu, beta = (float(v) for v in fit.fixed_effects[["Intercept", "floor"]])
-    alpha = mu + float(fit.random_effects.loc[county, "Intercept"])
-    expected = alpha + beta
-    n = int(fit.group_sizes[county])
-    judge_number(as_number(answer), expected, Precision(decimals=2), mistakes=[
-        (np.exp(expected), "that is on the pCi/L scale; the question asks for log radon (the "
-                           "model's scale), so leave out the exp()."),
-        (alpha, "that is the county's basement level (floor = 0); add the floor effect for a "
-                "first-floor measurement."),
-        (mu + beta, f"that is the prediction for an average (or new) county; {county} is in the "
-                    "data, so its own estimated county effect counts too."),
-        ((np_a[county] + np_b, np_a[county] + beta),
-         f"that uses the no-pooling intercept, which rests on just {n} houses; use the partially "
-         "pooled one from the mixed model (fit)."),
-        (cp_a + cp_b, "that is the complete-pooling line, which ignores the county altogether."),
-        (alpha - mu + beta, "fit.random_effects are deviations from the fixed intercept; add "
-                            "fit.fixed_effects['Intercept'] too."),
-    ], otherwise="that is not the partial-pooling prediction")
-    return (f"the county's partially pooled intercept plus the floor effect: its {n} houses pull "
-            "it only part of the way from the average county.")
+          hints=["simulate the model's two steps: first a new county's level, then the houses "
+                 "in it. Both basements share the same county.",
+                 "alpha = rng.normal(mu, tau, size=N) (one per county); readings = "
+                 "rng.normal(alpha[:, None], sigma, size=(N, 2)); the answer is the share of "
+                 f"rows where both readings exceed np.log({ACTION_LEVEL:g})."])
+def _check_two_basements(answer):
+    fit = fits()[0]
+    mu, tau, sigma = _new_county(fit)
+    level = np.log(ACTION_LEVEL)
+    sd = float(np.hypot(tau, sigma))
+    one = _above(level, mu, sd)
+    both = _both_above(level, mu, tau, sigma)
+    value = as_number(answer)
+    n = SIMULATION["n_counties"]
+    judge_number(value, both, Precision(decimals=2), mistakes=[
+        (100 * both, "that looks like a percentage; give a share between 0 and 1."),
+        (one**2, "that is what two *independent* houses give (one chance times the other): did "
+                 "you draw a new county for each house? Two houses in the same county share "
+                 "its level, so they tend to be high together."),
+        (one, "that is the chance for one basement (or the same reading used twice); both "
+              "basements must read above the level, each with its own house-to-house noise."),
+        (2 * one - both, "that is the chance that *at least one* of the two reads above the "
+                         "level; the question asks for both."),
+    ], otherwise=f"that is not the share the model implies; with {n:,} simulated counties the "
+                 "simulation error is about 0.0005, far below the precision asked")
+    return (f"more than the {one:.2f}² = {one**2:.2f} two independent houses would give: two "
+            "basements in one county share its level, so they are high (or low) together. "
+            "That shared part is what the intraclass correlation measures.")
 
 
 @exercise("02-new-county-interval",
@@ -139,7 +202,8 @@ def _check_new_county_interval(answer):
 
     if matches(center, sd):
         return ("a wide interval: even knowing the soil, one house's radon is uncertain by a "
-                "factor of about 4.5 either way — mostly house-to-house variation.")
+                f"factor of about {np.exp(Z95 * sd):.1f} either way — mostly house-to-house "
+                "variation.")
     fit_center = float(fit.fixed_effects["Intercept"])
     fit_sd = float(np.hypot(float(fit.group_sd["Intercept"]), fit.sigma))
     typical = [
@@ -172,6 +236,44 @@ def _check_new_county_interval(answer):
     raise Wrong("that is not the 95% prediction interval; check "
                 + (" and ".join(parts) or "both ends")
                 + f" (use z = 1.96, not a simulation; {precision.phrase} for each end).")
+
+
+@exercise("02-excluding-mu",
+          "Read the caterpillar plot: how many homes has the smallest county whose 95% interval "
+          "excludes the average?",
+          precision=Precision(decimals=0),
+          hints=["look for the rows whose bar stays clear of the dashed line, on either side; "
+                 "each row's label ends with its number of homes. A bar that touches the line "
+                 "reaches it.",
+                 "a county's interval excludes mu-hat when |alpha_j - mu| > 1.96 sd_j: with "
+                 "coef = fit.group_coefs['Intercept'] and sd = fit.random_effects_sd['Intercept'], "
+                 "take fit.group_sizes[(coef - mu).abs() > 1.96 * sd].min() to confirm."])
+def _check_excluding_mu(answer):
+    fit = fits()[0]
+    mu = float(fit.fixed_effects["Intercept"])
+    coef, sd = fit.group_coefs["Intercept"], fit.random_effects_sd["Intercept"]
+    gap = (coef - mu).abs() - Z95 * sd
+    sizes = fit.group_sizes
+    excluding = sizes[gap > 0]
+    value = as_whole_number(answer)
+    expected = int(excluding.min())
+    if value == expected:
+        return (f"right: all {excluding.size} counties whose interval excludes the average have "
+                f"{expected} to {excluding.max()} homes. A county with one or two homes has an "
+                "interval too wide to exclude the average, however extreme its raw mean; and "
+                "not every large county is far from it either.")
+    touching = gap[(gap <= 0) & (gap > -0.01)]
+    if value in set(sizes[touching.index]):
+        county = touching.index[list(sizes[touching.index]).index(value)]
+        raise Wrong(f"{county}'s interval ends right on the dashed line (it reaches it by less "
+                    "than 0.01); it does not exclude the average. Look for the next smallest.")
+    if value < expected:
+        raise Wrong("the intervals of counties that small all reach the dashed line; their "
+                    "bars are long because they rest on few homes.")
+    if value == int(excluding.max()):
+        raise Wrong("that is the largest of those counties; the question asks for the smallest.")
+    raise Wrong("that is not the size of the smallest county whose interval stays clear of the "
+                "line.")
 
 
 @exercise("02-moved-most", f"The {N_MOVED} counties whose intercept moved most under partial "

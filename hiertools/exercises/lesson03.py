@@ -1,8 +1,13 @@
 """Lesson 03 · Shrinkage: the formula by hand, its Bayesian reading, and the explorer.
 
-The lesson reuses lesson 02's model (``log_radon ~ floor + (1 | county)``) for the
-by-hand shrinkage and the exercises; its explorer shows the plain county means with
-tau and sigma from the model *without* floor.
+The lesson reuses lesson 02's model (``log_radon ~ floor + (1 | county)``, REML) for
+everything on radon: the by-hand shrinkage, the exercises and the explorer, which
+shows the floor-adjusted county means :math:`\\bar y_j = \\mathrm{mean}_j(\\text{log
+radon} - \\hat\\beta\\,\\text{floor})` with that model's :math:`\\hat\\tau` and
+:math:`\\hat\\sigma`, so its starting picture is the fitted model's county intercepts.
+The simulation section treats the fitted :math:`\\hat\\mu, \\hat\\tau, \\hat\\sigma` as
+the known truth and the 85 counties' sizes as the design.  The district figure is
+lesson 01's twelve districts.
 """
 
 from __future__ import annotations
@@ -11,16 +16,35 @@ from functools import cache
 
 import numpy as np
 
-from ._core import Precision, Wrong, as_number, as_whole_number, exercise, judge_number
-from .lesson02 import fits
+from ._core import (Precision, Wrong, as_choice, as_labels, as_number, as_whole_number, exercise,
+                    judge_number)
+from .lesson02 import FIT, fits
 
-#: The county of the worked example and of exercises 1 and 2.
+#: The county of the worked example and of the first exercises.
 COUNTY = "LAC QUI PARLE"
-#: Exercise 3: the weight a county's own data should reach.
+#: The posterior-SD exercise: a county measured this many times (no county has this size).
+POSTERIOR_N = 20
+#: The weight a county's own data should reach (exercise).
 TARGET_WEIGHT = 0.9
-#: The explorer's model: county means of log radon, no predictor.
-EXPLORER_FIT = {"y": "log_radon", "group": "county", "x": None}
-EXPLORER_YLABEL = "mean log radon, log(pCi/L)"
+#: The simulation section: counties with at most this many homes are "small".
+SMALL_N = 5
+#: The simulation section: how many data sets, and the seed the lesson uses.
+SIMULATION = {"n_datasets": 10_000, "seed": 3}
+#: The simulation exercise: counties more alike (tau times this factor), the smallest counties.
+EXERCISE_TAU_FACTOR = 0.5
+EXERCISE_SMALL_N = 2
+#: The read-the-figure exercise: districts with more cases than this.
+LARGE_DISTRICT = 40
+#: The explorer's y axis.
+EXPLORER_YLABEL = "county intercept, log(pCi/L)"
+#: Predict-then-check: what shrinkage does for the small counties in the simulation.
+PREDICTIONS = {
+    "a": "it brings every small county closer to its truth, in every data set",
+    "b": "it lowers their total squared error in nearly every data set, but single counties "
+         "often end up farther from their truth",
+    "c": "it wins about half the time",
+    "d": "it usually makes the estimates worse: shrinkage adds bias",
+}
 
 
 def _fitted():
@@ -30,22 +54,71 @@ def _fitted():
 
 
 @cache
-def _explorer_data():
+def _adjusted_means():
+    """The floor-adjusted county means (a DataFrame with n, mean, var) of lesson 02's model."""
     from ..data import load
-    from ..mixed import fit_varying_intercepts
     from ..pooling import group_summary
 
+    fit = fits()[0]
+    beta = float(fit.fixed_effects[FIT["x"]])
     radon = load("radon")
-    summary = group_summary(radon, EXPLORER_FIT["y"], EXPLORER_FIT["group"])
-    fit = fit_varying_intercepts(radon, **EXPLORER_FIT)
-    return summary, float(fit.sigma), float(fit.group_sd["Intercept"])
+    adjusted = radon.assign(adjusted=radon[FIT["y"]] - beta * radon[FIT["x"]])
+    return group_summary(adjusted, "adjusted", FIT["group"])
 
 
 def explorer_defaults() -> dict:
-    """What ``ht.shrinkage_explorer()`` shows with no arguments: the 85 counties."""
-    summary, sigma, tau = _explorer_data()
+    """What ``ht.shrinkage_explorer()`` shows with no arguments: the 85 counties.
+
+    The floor-adjusted county means with tau and sigma of lesson 02's model, so the
+    explorer starts exactly at the fitted model's county intercepts.
+    """
+    summary = _adjusted_means()
+    tau, sigma, _ = _fitted()
     return {"raw": summary["mean"].to_numpy(), "n": summary["n"].to_numpy(float),
             "sigma": sigma, "tau": tau, "labels": list(summary.index), "ylabel": EXPLORER_YLABEL}
+
+
+def _error_ratio_formula(tau_factor: float = EXERCISE_TAU_FACTOR,
+                         small_n: int = EXERCISE_SMALL_N) -> float:
+    """E(total squared error, shrunk) / E(total squared error, raw) over the small counties.
+
+    With mu, tau, sigma known, the shrunk estimate is the posterior mean: its expected
+    squared error is the posterior variance w_j sigma²/n_j; the raw mean's is sigma²/n_j.
+    """
+    tau, sigma, _ = _fitted()
+    tau = tau_factor * tau
+    n = fits()[0].group_sizes.to_numpy(float)
+    n = n[n <= small_n]
+    w = tau**2 / (tau**2 + sigma**2 / n)
+    return float((w * sigma**2 / n).sum() / (sigma**2 / n).sum())
+
+
+@cache
+def _mean_of_ratios() -> float:
+    """The average over data sets of the per-data-set ratio (a typical misreading), simulated."""
+    fit = fits()[0]
+    tau, sigma, _ = _fitted()
+    tau = EXERCISE_TAU_FACTOR * tau
+    mu = float(fit.fixed_effects["Intercept"])
+    n = fit.group_sizes.to_numpy(float)
+    n = n[n <= EXERCISE_SMALL_N]
+    w = tau**2 / (tau**2 + sigma**2 / n)
+    rng = np.random.default_rng(12345)
+    truth = rng.normal(mu, tau, size=(100_000, n.size))
+    raw = rng.normal(truth, sigma / np.sqrt(n))
+    shrunk = w * raw + (1 - w) * mu
+    return float((((shrunk - truth) ** 2).sum(1) / ((raw - truth) ** 2).sum(1)).mean())
+
+
+def _district_moves():
+    """Lesson 01's twelve districts: (districts, distance each travelled under shrinkage)."""
+    from ..shrinkage import shrink
+    from .lesson01 import SIGMA, districts, fitted
+
+    d = districts()
+    tau_hat, mu_hat = fitted()
+    pooled = shrink(d["raw"].to_numpy(), d["n"].to_numpy(float), tau_hat, SIGMA, mu=mu_hat)
+    return d, np.abs(pooled - d["raw"].to_numpy())
 
 
 # --- exercises ----------------------------------------------------------------------------------
@@ -68,14 +141,15 @@ def _check_half_weight_tau(answer):
     return "at tau = sigma / sqrt(n) the county's own data and the overall mean count equally."
 
 
-@exercise("03-posterior-sd", f"Posterior SD of {COUNTY.title()}'s intercept",
+@exercise("03-posterior-sd", f"Posterior SD of the intercept of a county with {POSTERIOR_N} homes",
           precision=Precision(decimals=2),
           hints=["in section 4 the posterior combines two sources of information; what adds "
                  "up when information is combined?",
-                 "precisions add: the posterior precision is 1/tau² + n/sigma²; the SD is one "
-                 "over its square root."])
+                 "precisions add: the posterior precision is 1/tau² + n/sigma² with "
+                 f"n = {POSTERIOR_N}; the SD is one over its square root."])
 def _check_posterior_sd(answer):
-    tau, sigma, n = _fitted()
+    tau, sigma, n_county = _fitted()
+    n = POSTERIOR_N
     expected = 1 / np.sqrt(1 / tau**2 + n / sigma**2)
     judge_number(as_number(answer), expected, Precision(decimals=2), mistakes=[
         (expected**2, "that is the posterior variance; take its square root."),
@@ -83,17 +157,22 @@ def _check_posterior_sd(answer):
                                          "added); for the posterior, add precisions instead."),
         (sigma / np.sqrt(n), "that is the standard error of the raw mean alone (no pooling); "
                              "the prior adds information too."),
+        (1 / np.sqrt(1 / tau**2 + n_county / sigma**2),
+         f"that is the posterior SD with {COUNTY.title()}'s real {n_county} homes; the question "
+         f"gives the county {n} homes."),
     ], otherwise="that is not the posterior standard deviation")
-    return "smaller than both tau and sigma / sqrt(n): prior and data each add information."
+    return ("smaller than both tau and sigma / sqrt(n): prior and data each add information. "
+            "It does not depend on the county's raw mean, only on n, tau and sigma.")
 
 
 @exercise("03-n-for-weight", f"Smallest county size with weight at least {TARGET_WEIGHT}",
           precision=Precision(decimals=0),
           hints=["write the weight as a function of n and ask where it first reaches "
-                 f"{TARGET_WEIGHT}; n counts homes, so it is a whole number.",
+                 f"{TARGET_WEIGHT}; n counts homes, so the answer is a whole number.",
                  f"solve tau² / (tau² + sigma²/n) >= {TARGET_WEIGHT} for n: n >= "
-                 f"{TARGET_WEIGHT}/(1 − {TARGET_WEIGHT}) × sigma²/tau²; then take the smallest "
-                 "whole number at or above that bound."])
+                 f"{TARGET_WEIGHT}/(1 − {TARGET_WEIGHT}) × sigma²/tau². That bound is rarely a "
+                 "whole number: the answer is the smallest whole number at or above it "
+                 "(np.ceil)."])
 def _check_n_for_weight(answer):
     tau, sigma, _ = _fitted()
     value = as_whole_number(answer)
@@ -108,3 +187,99 @@ def _check_n_for_weight(answer):
     if value == int(np.ceil(sigma**2 / tau**2)):
         raise Wrong(f"that is where the weight reaches one half, not {TARGET_WEIGHT}.")
     raise Wrong(f"at that size the weight is not the first one to reach {TARGET_WEIGHT}.")
+
+
+@exercise("03-predict-beats-raw",
+          "Predict: how do the shrunk estimates of the small counties compare with their raw "
+          "means, over many simulated data sets?",
+          hints=["think of two things separately: the total error of all small counties in one "
+                 "data set, and the error of one county in one data set.",
+                 "shrinkage trades a little bias for a large cut in variance: on average, and "
+                 "in total over many groups, that wins; for one group in one draw, the pull "
+                 "toward mu can overshoot a truth that happens to lie far from mu."])
+def _check_predict_beats_raw(answer):
+    choice = as_choice(answer, list(PREDICTIONS))
+    if choice == "b":
+        return ("that is what happens: the next cells count it. In total, shrinkage wins "
+                "almost every time; a single county, though, ends up farther from its truth "
+                "in a sizeable share of data sets.")
+    reasons = {
+        "a": "Not every county, not every time: a county whose true intercept happens to lie "
+             "far from mu is pulled the wrong way, toward mu. What holds is the average (and "
+             "the total over many counties).",
+        "c": "Much better than half: in total over the small counties, shrinkage wins in "
+             "nearly every data set, because it removes far more variance than the bias it "
+             "adds.",
+        "d": "The opposite: shrinkage adds a little bias but removes much more variance, so "
+             "the total squared error falls, in nearly every data set.",
+    }
+    raise Wrong(f"not what the simulation shows: {reasons[choice]} Run the next cells to see "
+                "the counts.")
+
+
+@exercise("03-simulate-error-ratio",
+          "Simulate: counties more alike (tau halved): the share of the smallest counties' "
+          "squared error that shrinkage leaves",
+          precision=Precision(decimals=2),
+          hints=["change one thing in the simulation above: the truth now varies with tau / 2, "
+                 "and the weights use tau / 2 too; then keep only the counties with 1 or 2 "
+                 "homes.",
+                 "tau_small = tau / 2; w = tau_small**2 / (tau_small**2 + sigma**2 / n); truth = "
+                 "rng.normal(mu, tau_small, size=(R, J)); raw = rng.normal(truth, sigma / "
+                 "np.sqrt(n)); shrunk = w * raw + (1 - w) * mu; with few = n <= 2, sum the "
+                 "squared errors over those columns in each data set (axis=1), average over the "
+                 "R data sets, and divide shrunk by raw."])
+def _check_simulate_error_ratio(answer):
+    expected = _error_ratio_formula()
+    value = as_number(answer)
+    judge_number(value, expected, Precision(decimals=2), mistakes=[
+        (1 / expected, "that is raw over shrunk; the question asks for shrunk over raw (a "
+                       "share below 1 means shrinkage helps)."),
+        (_error_ratio_formula(tau_factor=1.0), "that is the share with the fitted tau; the "
+                                               "question halves tau, in the truth and in the "
+                                               "weights."),
+        (_error_ratio_formula(small_n=SMALL_N),
+         f"that is for all counties with up to {SMALL_N} homes; the question keeps only those "
+         f"with at most {EXERCISE_SMALL_N}."),
+        (np.sqrt(expected), "that is a ratio of root-mean-square errors; the question asks for "
+                            "the ratio of the (total) squared errors."),
+        (_mean_of_ratios(), "you averaged the per-data-set ratios; the question asks for the "
+                            "ratio of the two averages (average shrunk total over average raw "
+                            "total)."),
+        (100 * expected, "that looks like a percentage; give the share as a fraction."),
+    ], otherwise=f"that is not the share the model implies; with "
+                 f"{SIMULATION['n_datasets']:,} data sets the simulation error is below 0.001, "
+                 "far below the precision asked")
+    return ("when counties are more alike, the overall mean is a better guess for each, so "
+            "shrinkage pulls harder and removes even more of the smallest counties' error.")
+
+
+@exercise("03-read-districts",
+          f"Read the district figure: which district with more than {LARGE_DISTRICT} cases "
+          "travelled farthest?",
+          hints=["the distance a district travels is the length of its arrow; look only at the "
+                 f"arrows to the right of n = {LARGE_DISTRICT}.",
+                 "compare the arrow lengths of the districts with n > "
+                 f"{LARGE_DISTRICT}: the longest belongs to the one whose raw rate lies farthest "
+                 "from the dashed line. Give its label, e.g. 'D01'."])
+def _check_read_districts(answer):
+    d, moved = _district_moves()
+    labels = d["district"].to_numpy()
+    if isinstance(answer, str):
+        answer = [answer]
+    got = as_labels(answer, columns=("district", "group"), count=1, known=labels)[0]
+    large = d["n"].to_numpy() > LARGE_DISTRICT
+    expected = labels[large][np.argmax(moved[large])]
+    if got == expected:
+        k = int(np.flatnonzero(labels == expected)[0])
+        passed = int(((d["n"].to_numpy() < d["n"].iloc[k]) & (moved < moved[k])).sum())
+        return (f"{expected}: its raw rate lies far from mu-hat, so even a small fraction "
+                f"(1 − w) of that long way is a long way — farther than {passed} smaller "
+                "districts travel. The fraction depends only on n and sigma/tau; the distance "
+                "also on how far the raw value starts from mu-hat.")
+    k = int(np.flatnonzero(labels == got)[0])
+    if not large[k]:
+        raise Wrong(f"{got} has {d['n'].iloc[k]} cases; look only at the districts with more "
+                    f"than {LARGE_DISTRICT}.")
+    raise Wrong(f"{got}'s arrow is not the longest among the districts with more than "
+                f"{LARGE_DISTRICT} cases.")

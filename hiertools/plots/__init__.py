@@ -11,12 +11,14 @@ redrawing from scratch.  One module per idea of the course, in its order:
 
 - ``pooling``: several estimators side by side (:func:`plot_pooling`) and the funnel
   plot (:func:`plot_funnel`);
-- ``accuracy``: how close estimators come to the truth, by group size, over simulated
-  replicates (:func:`plot_error_by_size`);
 - ``accuracy``: mean squared error by group size over replicates (:func:`plot_error_by_size`);
 - ``shrinkage``: the shrinkage figure (:func:`plot_shrinkage`);
-- ``mixed``: a fitted model's group panel (:func:`plot_county_panel`) and caterpillar
-  plot (:func:`plot_caterpillar`);
+- ``estimates``: raw and partially pooled estimates of many groups, against group size
+  (:func:`plot_estimates_by_size`) and as distributions under the fitted population
+  curve (:func:`plot_group_distribution`);
+- ``mixed``: a fitted model's group panel (:func:`plot_county_panel`), caterpillar
+  plot (:func:`plot_caterpillar`) and group intercepts against a group-level predictor
+  (:func:`plot_group_predictor`);
 - ``empirical_bayes``: sampling distributions of estimators
   (:func:`plot_sampling_distributions`), bias and variance (:func:`plot_bias_variance`),
   Efron & Morris's three rows (:func:`plot_efron_morris`), risk curves (:func:`plot_risk`)
@@ -37,7 +39,8 @@ from .accuracy import plot_error_by_size
 from .bayes import plot_intervals, plot_tau_posterior, plot_theta_given_tau, plot_trace
 from .empirical_bayes import (plot_bias_variance, plot_efron_morris, plot_risk,
                               plot_sampling_distributions, plot_tau_likelihood)
-from .mixed import plot_caterpillar, plot_county_panel
+from .estimates import plot_estimates_by_size, plot_group_distribution
+from .mixed import plot_caterpillar, plot_county_panel, plot_group_predictor
 from .pooling import plot_funnel, plot_pooling
 from .rates import plot_binomial_funnel, plot_rank_intervals, plot_rate_intervals
 from .shrinkage import plot_shrinkage, update_shrinkage
@@ -46,8 +49,8 @@ from .slopes import (plot_covariance_ellipse, plot_slopes_panel, plot_slopes_shr
 
 __all__ = ["COLORS",
            "plot_pooling", "plot_funnel", "plot_error_by_size", "plot_shrinkage",
-           "update_shrinkage",
-           "plot_county_panel", "plot_caterpillar",
+           "update_shrinkage", "plot_estimates_by_size", "plot_group_distribution",
+           "plot_county_panel", "plot_caterpillar", "plot_group_predictor",
            "plot_sampling_distributions", "plot_bias_variance", "plot_efron_morris", "plot_risk",
            "plot_tau_likelihood",
            "plot_tau_posterior", "plot_theta_given_tau", "plot_trace", "plot_intervals",

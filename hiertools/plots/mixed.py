@@ -1,4 +1,4 @@
-"""Figures of a fitted mixed model: the small-multiples group panel and the caterpillar plot."""
+"""Figures of a fitted mixed model: the group panel, the caterpillar plot, a group-level predictor."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from .._validation import (check_column, check_frame, check_group_column, check_
 from ..pooling import _regression_lines
 from ._common import COLORS, _check_fit, _nice_sizes, _new_axes
 
-__all__ = ["plot_county_panel", "plot_caterpillar"]
+__all__ = ["plot_county_panel", "plot_caterpillar", "plot_group_predictor"]
 
 
 def plot_county_panel(data: pd.DataFrame, fit, groups, *, y=None, x=None, group=None,
@@ -326,4 +326,142 @@ def plot_caterpillar(fit, *, term="Intercept", level=0.95, ax=None, highlight=No
     ax.grid(axis="x", alpha=0.3)
     ax.hiertools_artists = {"points": points, "intervals": intervals, "center": line,
                             "order": list(order)}
+    return ax
+
+
+def plot_group_predictor(fit, data: pd.DataFrame, predictor: str, *, before=None,
+                         before_label="moved from the other fit's estimate", ax=None,
+                         xlabel=None, ylabel=None, title=None):
+    """Group intercepts against a group-level predictor, with the fitted line (G&H fig. 12.6).
+
+    For a model whose intercepts follow a group-level predictor :math:`u_j`,
+
+    .. math:: \\alpha_j \\sim N(\\gamma_0 + \\gamma_1 u_j,\\ \\tau^2),
+
+    each group is a dot at :math:`(u_j,\\ \\hat\\gamma_0 + \\hat\\gamma_1 u_j + \\hat b_j)`
+    -- its estimated intercept, the line's value plus its own conditional mode
+    :math:`\\hat b_j` -- with a bar of ±1 conditional SD of :math:`b_j`, over the
+    line :math:`\\hat\\gamma_0 + \\hat\\gamma_1 u`.  The dots lie closer to the line
+    than the true intercepts would: each :math:`\\hat b_j` is shrunk toward 0, i.e.
+    the group toward the line.  Other predictors are held at 0 (the intercept is
+    the expected outcome at x = 0).
+
+    Parameters
+    ----------
+    fit : MixedModelResult
+        A fit whose fixed effects include `predictor`.
+    data : pandas.DataFrame
+        The rows the model was fitted to (for each group's value of `predictor`).
+    predictor : str
+        A column of `data` that is constant within each group.
+    before : MixedModelResult, optional
+        Another fit of the same groups (e.g. without `predictor`): a faint arrow per
+        group runs from its intercept in `before` (plus its own `predictor` term, if
+        it has one) to the intercept in `fit`.
+    before_label : str
+        Legend entry of those arrows.
+    ax : matplotlib.axes.Axes, optional
+    xlabel, ylabel : str, optional
+        Axis labels (default: the predictor's name and "group intercept"); say the units.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With ``ax.hiertools_artists``: ``"points"`` (scatter), ``"bars"``
+        (LineCollection of ±1 SD), ``"line"`` (the fitted line) and, with `before`,
+        ``"arrows"`` (a list of annotations) and ``"start"`` (their starting points,
+        drawn a hair to the left of the bars), all in the order of
+        ``fit.group_sizes.index``.
+
+    See Also
+    --------
+    plot_caterpillar : the intercepts sorted, with 95% intervals.
+
+    References
+    ----------
+    .. [1] Gelman, A. and Hill, J. (2007). *Data Analysis Using Regression and
+       Multilevel/Hierarchical Models*, fig. 12.6. Cambridge University Press.
+
+    Examples
+    --------
+    >>> import hiertools as ht
+    >>> radon = ht.load("radon")
+    >>> fit_u = ht.fit_varying_intercepts(radon, "log_radon", "county",
+    ...                                   x=["floor", "log_uranium"])
+    >>> ax = ht.plot_group_predictor(fit_u, radon, "log_uranium")
+    >>> len(ax.hiertools_artists["points"].get_offsets())
+    85
+    """
+    from matplotlib.collections import LineCollection
+
+    from .._validation import check_column, check_frame
+
+    fit = _check_fit(fit)
+    check_frame(data, "data")
+    check_column(data, predictor, "predictor")
+    if predictor not in fit.x:
+        raise ValueError(f"predictor={predictor!r} is not a fixed effect of fit (its "
+                         f"predictors are {list(fit.x)}); fit the model with it first.")
+    if fit.group not in data.columns:
+        raise ValueError(f"data has no column {fit.group!r}, the fit's grouping column; pass "
+                         "the rows the model was fitted to.")
+    per_group = data.groupby(fit.group)[predictor]
+    varying = per_group.nunique()
+    if (varying > 1).any():
+        raise ValueError(f"predictor={predictor!r} varies within group "
+                         f"{varying[varying > 1].index[0]!r}; a group-level predictor has "
+                         "one value per group.")
+    if before is not None:
+        before = _check_fit(before, "before")
+        if not before.group_sizes.index.equals(fit.group_sizes.index):
+            raise ValueError("before must be a fit of the same groups as fit.")
+    labels = fit.group_sizes.index
+    u = per_group.first().reindex(labels).to_numpy(dtype=float)
+    if np.isnan(u).any():
+        raise ValueError("data lacks some groups of the fit; pass the rows it was fitted to.")
+    gamma0 = float(fit.fixed_effects["Intercept"])
+    gamma1 = float(fit.fixed_effects[predictor])
+    alpha = fit.group_coefs["Intercept"].to_numpy() + gamma1 * u
+    sd = fit.random_effects_sd["Intercept"].to_numpy()
+    ax = _new_axes(ax, (7, 4.4))
+
+    artists = {}
+    if before is not None:
+        start = before.group_coefs["Intercept"].to_numpy()
+        if predictor in before.x:
+            start = start + float(before.fixed_effects[predictor]) * u
+        # beside the bars, not on them: shifted left by a hair of the x range
+        shift = 0.006 * (np.ptp(u) if np.ptp(u) > 0 else 1.0)
+        artists["arrows"] = [
+            ax.annotate("", xy=(x - shift, b), xytext=(x - shift, a), zorder=1,
+                        arrowprops={"arrowstyle": "-|>", "color": "0.45", "alpha": 0.7,
+                                    "linewidth": 0.8, "shrinkA": 0, "shrinkB": 0,
+                                    "mutation_scale": 7})
+            for x, a, b in zip(u, start, alpha)]
+        artists["start"] = ax.scatter(u - shift, start, s=7, color="0.45", alpha=0.7, zorder=1,
+                                      linewidths=0)
+    bars = LineCollection([np.array([[x, a - s], [x, a + s]]) for x, a, s in zip(u, alpha, sd)],
+                          colors=COLORS["partial pooling"], linewidths=1.0, alpha=0.6, zorder=2,
+                          label="group intercept ± 1 SD")
+    ax.add_collection(bars)
+    points = ax.scatter(u, alpha, s=16, color=COLORS["partial pooling"], zorder=3,
+                        linewidths=0)
+    ends = np.array([u.min(), u.max()])
+    line, = ax.plot(ends, gamma0 + gamma1 * ends, color=COLORS["no pooling"], linewidth=2,
+                    zorder=4, label=f"fitted line γ̂₀ + γ̂₁ u (slope {gamma1:.2f})")
+    handles = [bars, line]
+    if before is not None:
+        from matplotlib.lines import Line2D
+
+        handles.append(Line2D([], [], color="0.45", alpha=0.7, linewidth=0.8, marker="^",
+                              markersize=4, label=str(before_label)))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small",
+              frameon=False, borderaxespad=0.0)
+    ax.set_xlabel(predictor if xlabel is None else xlabel)
+    ax.set_ylabel("group intercept" if ylabel is None else ylabel)
+    if title:
+        ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.hiertools_artists = {"points": points, "bars": bars, "line": line, **artists}
     return ax

@@ -20,14 +20,19 @@ def shrinkage_explorer(raw=None, n=None, sigma=None, *, tau=None, data=None, y=N
     :math:`w_j\\bar y_j + (1-w_j)\\hat\\mu`, placed by group size.  Right: the weight curve
     :math:`w(n) = \\tau^2/(\\tau^2 + \\sigma^2/n)` with every group on it; it crosses one
     half at :math:`n = \\sigma^2/\\tau^2`.  The chosen group is highlighted in both, and its
-    size can be changed with the last slider.
+    size can be changed with the last slider.  The *fraction* of the way a group travels,
+    :math:`1 - w_j`, depends only on :math:`n_j` and :math:`\\sigma/\\tau`; the *distance*,
+    :math:`(1 - w_j)|\\bar y_j - \\hat\\mu|`, also on how far its raw mean starts from
+    :math:`\\hat\\mu`.  The legend sits below the panels, so no data hide behind it; a line
+    under the figure spells out what the short legend entries mean.
 
     Parameters
     ----------
     raw, n, sigma : optional
         Raw group means, group sizes and within-group SD.  With no arguments, lesson
-        03's data (the 85 Minnesota counties' mean log radon, with σ and τ from the
-        REML fit of the varying-intercept model).
+        03's data: the 85 Minnesota counties' floor-adjusted mean log radon, with σ and
+        τ of the REML fit of ``log_radon ~ floor + (1 | county)`` (lesson 02's model),
+        so the explorer starts at that model's county intercepts.
     tau : float, optional
         Starting between-group SD; default: estimated (REML).
     data, y, group : optional
@@ -45,7 +50,8 @@ def shrinkage_explorer(raw=None, n=None, sigma=None, *, tau=None, data=None, y=N
     -------
     ipywidgets.VBox
         Sliders (CSS classes ``ht-slider-tau``, ``ht-slider-sigma``, ``ht-slider-n``), a
-        group dropdown (``ht-dropdown-group``), a readout and the figure.
+        group dropdown (``ht-dropdown-group``), a readout (``ht-readout``), the figure
+        (``ht-figure``) and a caption (``ht-caption``).
 
     Raises
     ------
@@ -92,48 +98,79 @@ def shrinkage_explorer(raw=None, n=None, sigma=None, *, tau=None, data=None, y=N
 
     n_max = int(max(100, 2 * n0.max()))
     n = n0.copy()
-    view = _FigureView(figsize=(10, 4.2))
-    left, right = view.figure.subplots(1, 2, width_ratios=[1.6, 1])
+    view = _FigureView(figsize=(10, 4.6))
+    figure = view.figure
+    left, right = figure.subplots(1, 2, width_ratios=[1.6, 1])
     plot_shrinkage(raw, _shrink(raw, n, tau, sigma), n, mu=_pooled_mean(raw, n, tau, sigma),
-                   ax=left, ylabel=ylabel, title="Raw means shrink toward μ̂: small groups travel farthest")
+                   ax=left, ylabel=ylabel, title="Raw mean → partially pooled estimate",
+                   legend=None)
     left.set_xlim(0.8, n_max * 1.25)
-    spread = np.ptp(raw)
+    spread = np.ptp(raw) if np.ptp(raw) > 0 else 1.0
     left.set_ylim(raw.min() - 0.08 * spread, raw.max() + 0.08 * spread)
-    focus_head = left.scatter([n[focus_index]], [raw[focus_index]], s=90, facecolors="none",
-                              edgecolors=COLORS["highlight"], linewidths=2.2, zorder=6)
+    highlight = {"s": 130, "facecolors": "none", "edgecolors": COLORS["highlight"],
+                 "linewidths": 2.2}
+    focus_head = left.scatter([n[focus_index]], [raw[focus_index]], zorder=6, **highlight)
     grid = np.geomspace(1, n_max * 1.25, 200)
-    curve, = right.plot(grid, _weights(tau, sigma, grid), color=COLORS["partial pooling"],
-                        label="w(n) = τ² / (τ² + σ²/n)")
+    curve, = right.plot(grid, _weights(tau, sigma, grid), color=COLORS["partial pooling"])
     dots = right.scatter(n, _weights(tau, sigma, n), s=14,
-                         color=COLORS["partial pooling"], zorder=3, label="groups")
-    focus_dot = right.scatter([n[focus_index]], [0.5], s=90, facecolors="none",
-                              edgecolors=COLORS["highlight"], linewidths=2.2, zorder=4,
-                              label="chosen group")
+                         color=COLORS["partial pooling"], zorder=3)
+    focus_dot = right.scatter([n[focus_index]], [0.5], zorder=4, **highlight)
     right.axhline(0.5, color="0.6", linestyle=":", linewidth=1)
-    half = right.axvline(1.0, color="0.6", linestyle=":", linewidth=1, label="w = ½ at n = σ²/τ²")
+    half = right.axvline(1.0, color="0.6", linestyle=":", linewidth=1)
     _plain_log_axis(right.xaxis)
     right.set_xlim(0.8, n_max * 1.25)
     right.set_ylim(-0.02, 1.02)
     right.set_xlabel("group size $n$ (log scale)")
-    right.set_ylabel("weight on the group's own mean, $w$")
+    right.set_ylabel("weight on own mean, $w$")
     right.set_title("Weight = reliability of own data")
-    right.legend(loc="lower right", fontsize="small", frameon=False)
     right.grid(alpha=0.3)
+    # short entries, below the panels where no data can hide behind them; the caption
+    # under the figure gives the long form
+    from matplotlib.lines import Line2D
+
+    marker = {"linestyle": "", "markersize": 7}
+    handles = [
+        Line2D([], [], marker="o", markerfacecolor="none", markeredgecolor=COLORS["no pooling"],
+               markeredgewidth=1.3, label="raw mean", **marker),
+        Line2D([], [], marker="^", color=COLORS["partial pooling"], label="partially pooled",
+               markersize=7),
+        Line2D([], [], color=COLORS["complete pooling"], linestyle="--", linewidth=1,
+               label="μ̂"),
+        Line2D([], [], marker="o", markerfacecolor="none", markeredgecolor=COLORS["highlight"],
+               markeredgewidth=2.2, label="chosen group", **marker),
+        Line2D([], [], color=COLORS["partial pooling"], marker="o", markersize=4,
+               label="w(n), groups"),
+        Line2D([], [], color="0.6", linestyle=":", linewidth=1, label="w = ½"),
+    ]
+    figure.legend(handles=handles, loc="outside lower center", ncol=len(handles),
+                  fontsize="small", frameon=False)
     view.freeze([*left.hiertools_artists.values(), focus_head, curve, dots, focus_dot, half])
 
-    style = {"readout_format": ".2f", "continuous_update": True}
-    tau_slider = _slider("FloatSlider", "τ (between-group SD)", "ht-slider-tau", width="430px",
-                         value=round(tau, 2), min=0.0, max=round(max(3 * tau, np.std(raw), 0.1), 2),
-                         step=0.01, **{k: v for k, v in style.items() if k != "continuous_update"})
-    sigma_slider = _slider("FloatSlider", "σ (within-group SD)", "ht-slider-sigma",
-                           width="430px", value=round(sigma, 2), min=round(max(0.05 * sigma, 0.01), 2),
+    tau_slider = _slider("FloatSlider", "τ (between)", "ht-slider-tau", width="400px",
+                         value=round(tau, 2), min=0.0,
+                         max=round(max(3 * tau, np.std(raw), 0.1), 2), step=0.01,
+                         readout_format=".2f")
+    tau_slider.tooltip = "τ: the SD of the true group means (between groups)"
+    sigma_slider = _slider("FloatSlider", "σ (within)", "ht-slider-sigma", width="400px",
+                           value=round(sigma, 2), min=round(max(0.05 * sigma, 0.01), 2),
                            max=round(3 * sigma, 2), step=0.01, readout_format=".2f")
+    sigma_slider.tooltip = "σ: the SD of one observation around its group's mean (within groups)"
     group_box = widgets.Dropdown(options=labels, value=labels[focus_index],
-                                 description="chosen group", style={"description_width": "initial"},
+                                 description="group", style={"description_width": "initial"},
                                  layout=widgets.Layout(width="300px"))
+    group_box.tooltip = "the chosen group, ringed in pink in both panels"
     group_box.add_class("ht-dropdown-group")
-    n_slider = _slider("IntSlider", "its size n", "ht-slider-n", width="430px",
+    n_slider = _slider("IntSlider", "its n", "ht-slider-n", width="400px",
                        value=int(n[focus_index]), min=1, max=n_max, step=1)
+    n_slider.tooltip = "n: the chosen group's size (its raw mean stays the same)"
+    caption = widgets.HTML(
+        "Left: each arrow runs from a group's raw mean (circle, area ∝ n) to its partially "
+        "pooled estimate w·ȳ + (1 − w)·μ̂ (arrowhead); dashed: μ̂. The fraction of the way it "
+        "travels, 1 − w, depends only on n and σ/τ; the distance also on how far ȳ starts from "
+        "μ̂. Right: w(n) = τ²/(τ² + σ²/n), the weight on a group's own mean; dotted: w = ½, "
+        "reached at n = σ²/τ².")
+    caption.add_class("ht-caption")
+    caption.layout = widgets.Layout(width=f"{view.figure.get_figwidth() * view.figure.dpi:.0f}px")
     readout = _readout()
     state = {"focus": focus_index, "busy": False}
 
@@ -156,9 +193,8 @@ def shrinkage_explorer(raw=None, n=None, sigma=None, *, tau=None, data=None, y=N
         half.set_xdata([min(n_half, 1e9)] * 2)
         half_text = f"{n_half:.1f}" if np.isfinite(n_half) else "∞ (τ = 0: complete pooling)"
         readout.value = (f"<b>{labels[j]}</b>: n = {n[j]:g}, raw mean {raw[j]:.2f} → "
-                         f"partially pooled {estimates[j]:.2f}, weight {w[j]:.2f} on its own mean"
-                         f" &nbsp;|&nbsp; μ̂ = {mu:.2f} &nbsp;|&nbsp; weight ½ at n = σ²/τ² = "
-                         f"{half_text}")
+                         f"{estimates[j]:.2f}, weight w = {w[j]:.2f} &nbsp;|&nbsp; μ̂ = {mu:.2f}"
+                         f" &nbsp;|&nbsp; w = ½ at n = σ²/τ² = {half_text}")
         view.render(started)
 
     def choose(change):
@@ -177,5 +213,5 @@ def shrinkage_explorer(raw=None, n=None, sigma=None, *, tau=None, data=None, y=N
                                           layout=widgets.Layout(margin="0 24px 0 0")),
                              widgets.VBox([group_box, n_slider])],
                             layout=widgets.Layout(flex_flow="row wrap"))
-    return _explorer_base()([controls, readout, view.image], title="Shrinkage explorer",
-                            figure_view=view)
+    return _explorer_base()([controls, readout, view.image, caption],
+                            title="Shrinkage explorer", figure_view=view)

@@ -138,3 +138,53 @@ def test_lesson02_plots_never_call_show(monkeypatch):
     monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("plt.show() called"))
     ht.plot_county_panel(RADON, FIT, EIGHT)
     ht.plot_caterpillar(FIT)
+
+
+# --- group-level predictor (Gelman & Hill fig. 12.6) -------------------------------------------
+
+def test_group_predictor_draws_the_uranium_models_intercepts_on_its_line():
+    ax = ht.plot_group_predictor(FIT_U, RADON, "log_uranium", before=FIT,
+                                 xlabel="soil uranium, log(ppm)",
+                                 ylabel="county intercept, log(pCi/L)")
+    artists = ax.hiertools_artists
+    counties = list(FIT_U.group_sizes.index)
+    u = RADON.groupby("county")["log_uranium"].first()[counties].to_numpy()
+    # each county's basement prediction in the uranium model, through fit.predict
+    basement = pd.DataFrame({"county": counties, "floor": 0.0, "log_uranium": u})
+    alpha = FIT_U.predict(basement).to_numpy()
+    points = artists["points"].get_offsets()
+    np.testing.assert_allclose(points[:, 0], u)
+    np.testing.assert_allclose(points[:, 1], alpha, rtol=1e-10)
+    sd = FIT_U.random_effects_sd["Intercept"][counties].to_numpy()
+    for seg, x, a, s in zip(artists["bars"].get_segments(), u, alpha, sd):
+        np.testing.assert_allclose(seg, [[x, a - s], [x, a + s]], rtol=1e-10)
+    fe = FIT_U.fixed_effects
+    x, y = artists["line"].get_data()
+    np.testing.assert_allclose(x, [u.min(), u.max()])
+    np.testing.assert_allclose(y, fe["Intercept"] + fe["log_uranium"] * np.array(x))
+    # arrows from the floor-only intercepts to these, a hair to the left of the bars
+    start = FIT.predict(basement.drop(columns="log_uranium")).to_numpy()
+    assert len(artists["arrows"]) == 85
+    for arrow, s, a, ux in zip(artists["arrows"], start, alpha, u):
+        (x0, y0), (x1, y1) = arrow.xyann, arrow.xy
+        assert x0 == x1 and 0 < ux - x0 < 0.02
+        np.testing.assert_allclose([y0, y1], [s, a], rtol=1e-10)
+    assert ax.get_xlabel() == "soil uranium, log(ppm)"
+    assert ax.get_ylabel() == "county intercept, log(pCi/L)"
+    ax.figure.canvas.draw()  # the legend is outside the data area
+    assert ax.get_legend().get_window_extent().x0 >= ax.get_window_extent().x1
+
+
+def test_group_predictor_validates():
+    with pytest.raises(ValueError, match="is not a fixed effect"):
+        ht.plot_group_predictor(FIT, RADON, "log_uranium")
+    with pytest.raises(ValueError, match="varies within group"):
+        ht.plot_group_predictor(FIT_U, RADON, "floor")
+    with pytest.raises(ValueError, match="not a column"):
+        ht.plot_group_predictor(FIT_U, RADON, "uranium")
+    with pytest.raises(ValueError, match="grouping column"):
+        ht.plot_group_predictor(FIT_U, RADON.rename(columns={"county": "c"}), "log_uranium")
+    with pytest.raises(TypeError, match="before must be a fitted model"):
+        ht.plot_group_predictor(FIT_U, RADON, "log_uranium", before=RADON)
+    with pytest.raises(TypeError, match="fit must be a fitted model"):
+        ht.plot_group_predictor(RADON, RADON, "log_uranium")

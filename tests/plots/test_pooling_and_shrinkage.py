@@ -27,6 +27,38 @@ def test_shrinkage_plot_draws_one_arrow_per_group_from_raw_to_pooled():
     assert "raw estimate (no pooling)" in labels and "truth" in labels
 
 
+def test_shrinkage_plot_heads_point_the_way_each_estimate_moved():
+    raw = np.array([1.0, 2.0, 3.0])
+    pooled = np.array([1.5, 2.0, 2.5])  # up, not at all, down
+    ax = ht.plot_shrinkage(raw, pooled, [2, 20, 5])
+    heads = ax.hiertools_artists["heads"]
+    np.testing.assert_allclose(heads.get_offsets(), [[2, 1.5], [20, 2.0], [5, 2.5]])
+    up, dot, down = (p.vertices for p in heads.get_paths())
+    # a triangle's tip sits on the pooled estimate (the origin of the marker path)
+    assert up[:, 1].max() == 0 and up[:, 1].min() < 0  # body below the tip: points up
+    assert down[:, 1].min() == 0 and down[:, 1].max() > 0  # body above: points down
+    assert len(dot) > 4  # a circle: no direction when the estimate did not move
+    ht.plots.update_shrinkage(ax, raw, [0.5, 2.0, 3.5], [2, 20, 5])  # now down, none, up
+    flipped = [p.vertices for p in heads.get_paths()]
+    assert flipped[0][:, 1].min() == 0 and flipped[2][:, 1].max() == 0
+
+
+def test_shrinkage_plot_labels_and_legend_outside():
+    pooled = ht.shrink(D["raw"], D["n"], tau=1.0, sigma=3.0)
+    ax = ht.plot_shrinkage(D["raw"], pooled, D["n"], labels=D["district"], legend="outside")
+    texts = ax.hiertools_labels
+    assert [t.get_text() for t in texts] == list(D["district"])
+    np.testing.assert_allclose([t.xy for t in texts], np.column_stack([D["n"], D["raw"]]))
+    ax.figure.canvas.draw()
+    assert ax.get_legend().get_window_extent().x0 >= ax.get_window_extent().x1
+    assert ht.plot_shrinkage(D["raw"], pooled, D["n"], legend=None).get_legend() is None
+    with pytest.raises(ValueError, match="legend"):
+        ht.plot_shrinkage(D["raw"], pooled, D["n"], legend="below")
+    with pytest.raises(ValueError, match="labels"):
+        ht.plot_shrinkage(D["raw"], pooled, D["n"], labels=["a"])
+    plt.close("all")
+
+
 def test_shrinkage_plot_uses_given_axes_and_validates():
     fig, ax = plt.subplots()
     assert ht.plot_shrinkage([1.0, 2.0], [1.5, 1.8], [3, 30], ax=ax) is ax

@@ -150,17 +150,54 @@ def test_pooling_explorer_steps_blit_without_a_full_redraw(monkeypatch):
     assert all(artist.get_animated() for artist in artists.values())
 
 
-def test_shrinkage_explorer_defaults_to_radon_counties_at_the_reml_fit():
+def test_shrinkage_explorer_defaults_to_lesson_02s_model_and_its_county_intercepts():
+    """The default explorer shows lesson 02's floor model, so it starts at its intercepts."""
     explorer = ht.shrinkage_explorer()
-    fit = ht.fit_varying_intercepts(ht.load("radon"), "log_radon", "county")
+    fit = ht.fit_varying_intercepts(ht.load("radon"), "log_radon", "county", x="floor")
     assert explorer.control("ht-slider-tau").value == pytest.approx(fit.group_sd["Intercept"], abs=0.005)
     assert explorer.control("ht-slider-sigma").value == pytest.approx(fit.sigma, abs=0.005)
     left, right = explorer.figure_view.figure.axes
-    assert len(left.hiertools_artists["arrows"].get_segments()) == 85
+    arrows = left.hiertools_artists["arrows"].get_segments()
+    assert len(arrows) == 85
+    # the arrows end on the fitted model's county intercepts (the sliders start at the fit)
+    labels = explorer.control("ht-dropdown-group").options
+    np.testing.assert_allclose([seg[1][1] for seg in arrows],
+                               fit.group_coefs["Intercept"][list(labels)], atol=0.02)
     assert right.get_xlabel().startswith("group size") and "weight" in right.get_ylabel()
-    assert left.get_ylabel() == "mean log radon, log(pCi/L)"
+    assert left.get_ylabel() == "county intercept, log(pCi/L)"
     # starts on a smallest county (n = 1)
     assert explorer.control("ht-slider-n").value == 1
+    assert "μ̂ = 1.46" in explorer.control("ht-readout").value
+
+
+def test_shrinkage_explorer_layout_keeps_legends_off_the_data():
+    explorer = ht.shrinkage_explorer()
+    figure = explorer.figure_view.figure
+    left, right = figure.axes
+    assert left.get_legend() is None and right.get_legend() is None
+    (legend,) = figure.legends
+    box = legend.get_window_extent()
+    assert all(box.y1 <= ax.get_window_extent().y0 for ax in (left, right))  # below both
+    assert all(len(t.get_text()) <= 18 for t in legend.get_texts())  # short entries
+    # the long form is a caption under the figure; the title claims no rule about distance
+    caption = explorer.control("ht-caption").value
+    assert "1 − w" in caption and "distance" in caption and "σ²/τ²" in caption
+    assert "farthest" not in left.get_title() + right.get_title()
+    for css in ("ht-slider-tau", "ht-slider-sigma", "ht-slider-n", "ht-dropdown-group"):
+        assert explorer.control(css).tooltip
+
+
+def test_shrinkage_explorer_legend_stays_clear_when_a_group_is_large_and_sigma_large():
+    explorer = ht.shrinkage_explorer()
+    explorer.control("ht-slider-sigma").value = explorer.control("ht-slider-sigma").max
+    explorer.control("ht-slider-n").value = explorer.control("ht-slider-n").max
+    figure = explorer.figure_view.figure
+    legend = figure.legends[0].get_window_extent()
+    for ax in figure.axes:
+        for artist in ax.hiertools_artists.values() if hasattr(ax, "hiertools_artists") else ():
+            if hasattr(artist, "get_offsets"):
+                shown = ax.transData.transform(artist.get_offsets())
+                assert (shown[:, 1] > legend.y1).all()
 
 
 def test_shrinkage_explorer_estimates_follow_the_formula():
