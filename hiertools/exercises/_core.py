@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import html
 import math
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -225,7 +226,7 @@ def hint(exercise: str, level: int = 1) -> str:
     return spec.hints[min(int(level), len(spec.hints)) - 1]
 
 
-def check(exercise: str, answer, *, strict: bool = False) -> Feedback:
+def check(exercise: str, answer, *, strict: bool | None = None) -> Feedback:
     """Check an exercise answer and say what is right or off, without revealing the answer.
 
     Parameters
@@ -234,9 +235,12 @@ def check(exercise: str, answer, *, strict: bool = False) -> Feedback:
         Exercise id, as written in the lesson (see :func:`list_exercises`).
     answer : object
         Your answer (leave it as ``None`` until you have one).
-    strict : bool
+    strict : bool, optional
         For autograders: raise ``AssertionError`` with the feedback unless the answer is
-        correct (``RuntimeError`` if the check itself failed).
+        correct (``RuntimeError`` if the check itself failed).  Default: strict exactly
+        when nbgrader is executing the notebook (``nbgrader autograde`` and ``nbgrader
+        validate`` set the environment variable ``NBGRADER_EXECUTION``), so a lesson's
+        check cell is both the learner's feedback and the autograder's test.
 
     Returns
     -------
@@ -271,6 +275,8 @@ def check(exercise: str, answer, *, strict: bool = False) -> Feedback:
                                 f"the check itself failed ({type(error).__name__}: {error}). "
                                 "This is a bug in the course, not in your answer: please report "
                                 "it to the course maintainers with this message.")
+    if strict is None:
+        strict = bool(os.environ.get("NBGRADER_EXECUTION"))
     if strict and not feedback:
         raise (RuntimeError if feedback.status == "error" else AssertionError)(repr(feedback))
     return feedback
