@@ -1,11 +1,6 @@
-"""Command line: ``python -m hiertools {lab,build,doctor,datasets}``.
+"""Command line of the course: ``python -m hiertools {lab,build,doctor,datasets}``.
 
-- ``lab [ARGS ...]`` — open the course in JupyterLab at lesson 01 (extra arguments go to
-  ``jupyter lab``).
-- ``build [NN ...]`` — execute solutions/, regenerate and execute lessons/ (all, or
-  the lessons whose number or name is given).
-- ``doctor`` — check that this environment can run the course (for a workshop room).
-- ``datasets`` — list the shipped datasets with their titles.
+The texts that ``--help`` prints are plain text (below), so a terminal shows no markup.
 """
 
 from __future__ import annotations
@@ -16,8 +11,11 @@ import platform
 import sys
 import time
 
-REQUIRED = {"numpy": "1.24", "pandas": "2.0", "matplotlib": "3.7", "scipy": "1.10",
-            "ipywidgets": "8.0", "jupyterlab": "4.0", "ipykernel": "6.0"}
+# module -> (package to install, lowest version); pyproject.toml lists the same packages
+REQUIRED = {"numpy": ("numpy", "1.24"), "pandas": ("pandas", "2.0"),
+            "matplotlib": ("matplotlib", "3.7"), "scipy": ("scipy", "1.10"),
+            "ipywidgets": ("ipywidgets", "8.0"), "jupyterlab": ("jupyterlab", "4.0"),
+            "ipykernel": ("ipykernel", "6.0"), "PIL": ("pillow", "9.0")}
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:
@@ -39,9 +37,9 @@ def doctor() -> int:
 
     report(sys.version_info >= (3, 10), f"Python {platform.python_version()}",
            "install Python 3.10 or newer")
-    for name, minimum in REQUIRED.items():
+    for module_name, (name, minimum) in REQUIRED.items():
         try:
-            module = importlib.import_module(name)
+            module = importlib.import_module(module_name)
             version = getattr(module, "__version__", "0")
             report(_version_tuple(version) >= _version_tuple(minimum), f"{name} {version}",
                    f"pip install -U '{name}>={minimum}'")
@@ -64,9 +62,7 @@ def doctor() -> int:
         ht.fit_varying_intercepts(ht.load("radon"), "log_radon", "county", x="floor")
         report(True, f"hiertools {ht.__version__}: datasets load and a model fits "
                      f"({1000 * (time.perf_counter() - started):.0f} ms)")
-        import matplotlib
-
-        matplotlib.use("Agg")
+        # the explorers draw on their own Agg canvas: no need to touch matplotlib's backend
         explorer = ht.pooling_explorer()
         report(len(explorer.figure_view.image.value) > 0, "widgets build and draw a figure",
                "pip install -U ipywidgets matplotlib")
@@ -96,16 +92,40 @@ def lab(extra: list[str]) -> int:
         return 0
 
 
+DESCRIPTION = """\
+The Partial Pooling course's command line. Start with "python -m hiertools doctor",
+then "python -m hiertools lab". "python -m hiertools COMMAND --help" describes a command.
+"""
+
+BUILD_DESCRIPTION = """\
+Build the course notebooks; solutions/ are the source.
+
+For each solutions/NN_*.ipynb (all of them, or those named): execute it from a fresh
+kernel and store its outputs; make the student copy (solution code between
+### BEGIN SOLUTION and ### END SOLUTION becomes a stub that raises
+NotImplementedError, exercise outputs are cleared); execute the student copy and store
+it as lessons/NN_*.ipynb. Run it from inside the course folder.
+"""
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hiertools", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", required=True)
-    lab_cmd = commands.add_parser("lab", help="open the course in JupyterLab")
+    raw = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(prog="python -m hiertools", description=DESCRIPTION,
+                                     formatter_class=raw)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    lab_cmd = commands.add_parser("lab", help="open the course in JupyterLab at lesson 01",
+                                  description="Open the course in JupyterLab at lesson 01; "
+                                              "any further arguments go to jupyter lab.")
     lab_cmd.add_argument("extra", nargs=argparse.REMAINDER, help="arguments for jupyter lab")
-    build_cmd = commands.add_parser("build", help="execute solutions and regenerate lessons")
-    build_cmd.add_argument("notebooks", nargs="*", help="lesson numbers or names, e.g. 01")
-    commands.add_parser("doctor", help="check this environment for the course")
-    commands.add_parser("datasets", help="list the shipped datasets")
+    build_cmd = commands.add_parser("build", help="execute solutions and regenerate lessons",
+                                    description=BUILD_DESCRIPTION, formatter_class=raw)
+    build_cmd.add_argument("notebooks", nargs="*", metavar="NN",
+                           help="lesson numbers or names, e.g. 01 or 03_shrinkage (default: all)")
+    commands.add_parser("doctor", help="check that this environment can run the course",
+                        description="Check that this environment can run the course: one "
+                                    "line per check, and a fix for anything missing.")
+    commands.add_parser("datasets", help="list the shipped datasets with their titles",
+                        description="List the datasets shipped with hiertools.")
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["lab"]:  # everything after `lab` belongs to jupyter lab, options included
         return lab(argv[1:])

@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["check_frame", "check_column", "check_group_column", "check_array", "check_scalar",
-           "check_consistent_length", "check_option", "check_labels", "index_of", "like_input"]
+           "check_bool", "check_consistent_length", "check_labels", "check_option",
+           "check_choice", "common_index", "like_input"]
 
 
 def _short(value, limit: int = 60) -> str:
@@ -85,9 +86,28 @@ def check_group_column(data: pd.DataFrame, column, arg: str = "group") -> None:
 
 # --- numbers and arrays of numbers --------------------------------------------------------------
 
-def check_array(x, name: str, *, allow_scalar: bool = False, positive: bool = False,
-                nonnegative: bool = False, min_size: int = 1) -> np.ndarray:
-    """`x` as a finite, one-dimensional float array (a new array; `x` is never changed).
+def _as_floats(x, name: str) -> np.ndarray:
+    """`x` as a new float array, or a TypeError naming `name` (booleans are not numbers here)."""
+    kind = "a number or an array of numbers"
+    if isinstance(x, str | bytes | dict | set | pd.DataFrame) or x is None:
+        raise TypeError(f"{name} must be {kind}, got {_short(x)}.")
+    try:
+        if isinstance(x, pd.Series | pd.Index):  # nullable dtypes: pd.NA becomes NaN
+            arr = x.to_numpy(dtype=float, na_value=np.nan, copy=True)
+        else:
+            arr = np.array(x, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be {kind}, got {_short(x)}.") from None
+    if np.asarray(x).dtype == bool:
+        raise TypeError(f"{name} must hold numbers, got booleans {_short(x)}; convert them, "
+                        f"e.g. {name}.astype(int), if you mean 0 and 1.")
+    return arr
+
+
+def check_array(x, name: str, *, allow_scalar: bool = False, ndim: int | None = 1,
+                positive: bool = False, nonnegative: bool = False, allow_inf: bool = False,
+                min_size: int = 1) -> np.ndarray:
+    """`x` as a float array of finite numbers (a new array; `x` is never changed).
 
     Parameters
     ----------
@@ -96,29 +116,32 @@ def check_array(x, name: str, *, allow_scalar: bool = False, positive: bool = Fa
         `allow_scalar`: then a 0-d array is returned).
     name : str
         The argument's name, for the error message.
+    ndim : int or None
+        The number of dimensions required (default 1: one value per group); None
+        accepts any shape (arguments that broadcast).
     positive, nonnegative : bool
         Require every value to be > 0 (or >= 0).
+    allow_inf : bool
+        Accept ``np.inf`` (NaN is never accepted).
     min_size : int
         The fewest values accepted.
     """
-    if isinstance(x, str | bytes) or x is None or isinstance(x, dict | set):
-        raise TypeError(f"{name} must be a number or an array of numbers, got {_short(x)}.")
-    try:
-        arr = np.array(x, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{name} must be a number or an array of numbers, got {_short(x)}."
-        ) from None
+    arr = _as_floats(x, name)
     if arr.ndim == 0 and not allow_scalar:
         raise TypeError(f"{name} must be an array of numbers (one per group), got the scalar "
                         f"{_short(x)}.")
-    if arr.ndim > 1:
+    if ndim is not None and arr.ndim not in (0, ndim):
         raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}; pass one "
                          f"value per group, e.g. {name}.ravel().")
-    if arr.ndim == 1 and arr.size < min_size:
-        raise ValueError(f"{name} has {arr.size} value(s); pass at least {min_size}.")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinite values; remove or replace them first.")
+    if arr.ndim and arr.size < min_size:
+        what = "no values" if arr.size == 0 else f"{arr.size} value(s)"
+        raise ValueError(f"{name} has {what}, one per group; at least {min_size} "
+                         f"group{'s are' if min_size > 1 else ' is'} needed.")
+    bad = np.isnan(arr) if allow_inf else ~np.isfinite(arr)
+    if bad.any():
+        what = "NaN" if allow_inf else "NaN or infinite values"
+        raise ValueError(f"{name} contains {what} ({int(bad.sum())} of {arr.size}); remove or "
+                         "replace them first.")
     if positive and not (arr > 0).all():
         raise ValueError(f"{name} must be > 0 everywhere, got {_short(x)}.")
     if nonnegative and not (arr >= 0).all():
@@ -162,8 +185,15 @@ def check_scalar(value, name: str, *, integer: bool = False, minimum: float | No
     return value
 
 
+def check_bool(value, name: str) -> bool:
+    """`value` if it is True or False (numpy's too); a string such as "no" is not."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {_short(value)}.")
+    return bool(value)
+
+
 def check_consistent_length(**arrays) -> None:
-    """All array arguments (scalars are ignored) have one value per group, the same number."""
+    """All array arguments (scalars and None are ignored) have the same number of values."""
     sizes = {k: len(v) for k, v in arrays.items() if v is not None and np.ndim(v) > 0}
     if len(set(sizes.values())) > 1:
         listing = ", ".join(f"{k} has {n}" for k, n in sizes.items())
@@ -172,7 +202,7 @@ def check_consistent_length(**arrays) -> None:
 
 def check_labels(labels, name: str, size: int) -> list[str]:
     """`labels` as a list of `size` strings, one per group."""
-    if isinstance(labels, str | bytes) or not hasattr(labels, "__iter__"):
+    if isinstance(labels, str | bytes | dict) or not hasattr(labels, "__iter__"):
         raise TypeError(f"{name} must be a list of group labels, got {_short(labels)}.")
     labels = [str(label) for label in labels]
     if len(labels) != size:
@@ -183,42 +213,57 @@ def check_labels(labels, name: str, size: int) -> list[str]:
 
 # --- options ------------------------------------------------------------------------------------
 
-def check_option(value, name: str, options: Sequence[str]) -> str:
+def check_option(value, name: str, options: Sequence[str], *,
+                 problem: str = "is not supported") -> str:
     """The canonical spelling of `value` among `options` (case-insensitive), or a clear error.
 
     ``check_option("reml", "method", ["REML", "ML"])`` returns ``"REML"``; an unknown
-    value lists the valid ones and suggests the closest.
+    value lists the valid ones and suggests the closest (`problem` says why it is not
+    accepted, e.g. "does not vary by group in this fit").
     """
-    if isinstance(value, str):
-        for option in options:
-            if value.lower() == option.lower():
-                return option
-        close = get_close_matches(value.lower(), [o.lower() for o in options], n=1)
-        if close:
-            suggestion = next(o for o in options if o.lower() == close[0])
-            raise ValueError(f"{name}={value!r} is not supported. Did you mean {suggestion!r}? "
-                             f"Choose one of {list(options)}.")
-    raise ValueError(f"{name}={_short(value)} is not supported; choose one of {list(options)}.")
+    if not isinstance(value, str):  # a ValueError too: the value is not one of the options
+        raise ValueError(f"{name}={_short(value)} is not supported; {name} must be one of "
+                         f"{list(options)} (a string).")
+    for option in options:
+        if value.lower() == option.lower():
+            return option
+    close = get_close_matches(value.lower(), [o.lower() for o in options], n=1, cutoff=0.5)
+    guess = ""
+    if close:
+        guess = f" Did you mean {next(o for o in options if o.lower() == close[0])!r}?"
+    raise ValueError(f"{name}={value!r} {problem}.{guess} Choose one of {list(options)}.")
+
+
+def check_choice(value, allowed: Sequence[str], name: str) -> str:
+    """:func:`check_option` with the older argument order (still used by the mixed-model engine)."""
+    return check_option(value, name, allowed)
 
 
 # --- pandas in, pandas out ----------------------------------------------------------------------
 
-def index_of(*values) -> pd.Index | None:
-    """The index of the first pandas Series among `values` (None if there is none)."""
-    return next((v.index for v in values if isinstance(v, pd.Series)), None)
+def common_index(**values) -> pd.Index | None:
+    """The index shared by the pandas Series among `values` (None if there is none).
+
+    Values are paired by position, so two Series with different indexes (other labels,
+    or the same labels in another order) would be silently misaligned: that is an error
+    that names both arguments and says how to align them.
+    """
+    series = [(name, v) for name, v in values.items() if isinstance(v, pd.Series)]
+    if not series:
+        return None
+    first, index = series[0][0], series[0][1].index
+    for name, value in series[1:]:
+        if not value.index.equals(index):
+            raise ValueError(
+                f"{first} and {name} are Series with different indexes, and values are paired "
+                f"by position; align them first, e.g. {name}.reindex({first}.index), or pass "
+                f"plain arrays (.to_numpy())."
+            )
+    return index
 
 
-def like_input(result: np.ndarray, index: pd.Index | None, name: str | None = None):
-    """`result` as a Series on `index` when the input was a Series, else as it is."""
-    if index is None or np.ndim(result) == 0:
+def like_input(result, index: pd.Index | None, name: str | None = None):
+    """`result` as a Series on `index` when an input was a Series, else as it is."""
+    if index is None or np.ndim(result) != 1 or len(result) != len(index):
         return result
     return pd.Series(result, index=index.copy(), name=name)
-
-
-# Earlier names, kept while the package moves to the ones above.
-as_float_array = check_array
-check_same_length = check_consistent_length
-
-
-def check_choice(value, allowed: Sequence[str], name: str) -> str:  # old argument order
-    return check_option(value, name, allowed)

@@ -17,7 +17,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from ._validation import check_choice
+from ._validation import check_bool, check_option, check_scalar
 
 __all__ = ["load", "list_datasets", "dataset_info", "simulate_districts"]
 
@@ -47,6 +47,15 @@ def _read_verified(name: str) -> pd.DataFrame:
 def list_datasets() -> list[str]:
     """Names of the datasets shipped with hiertools, sorted.
 
+    Returns
+    -------
+    list of str
+        The names :func:`load` and :func:`dataset_info` accept.
+
+    See Also
+    --------
+    load, dataset_info
+
     Examples
     --------
     >>> import hiertools as ht
@@ -57,9 +66,11 @@ def list_datasets() -> list[str]:
 
 
 def _check_name(name) -> str:
+    """The shipped dataset's name in its canonical spelling (``"Radon"`` is ``"radon"``)."""
     if not isinstance(name, str):
-        raise TypeError(f"name must be a string such as 'radon', got {name!r}.")
-    return check_choice(name, list_datasets(), "name")
+        raise TypeError(f"name must be a string such as 'radon', got {name!r}; see "
+                        "ht.list_datasets().")
+    return check_option(name, "name", list_datasets())
 
 
 def load(name: str) -> pd.DataFrame:
@@ -69,7 +80,7 @@ def load(name: str) -> pd.DataFrame:
     ----------
     name : str
         One of :func:`list_datasets`: ``"radon"``, ``"sleepstudy"``,
-        ``"eight_schools"``, ``"baseball"`` or ``"surgical"``.
+        ``"eight_schools"``, ``"baseball"`` or ``"surgical"`` (case does not matter).
 
     Returns
     -------
@@ -79,7 +90,9 @@ def load(name: str) -> pd.DataFrame:
     Raises
     ------
     ValueError
-        If `name` is unknown; the message lists the valid names.
+        If `name` is unknown; the message lists the valid names and suggests the closest.
+    TypeError
+        If `name` is not a string.
 
     See Also
     --------
@@ -99,6 +112,26 @@ def load(name: str) -> pd.DataFrame:
 
 def dataset_info(name: str) -> dict:
     """Provenance note of a dataset: title, description, columns, source, licence, references.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`list_datasets` (case does not matter).
+
+    Returns
+    -------
+    dict
+        A fresh copy with keys ``title``, ``description``, ``columns`` (name -> meaning and
+        units), ``source``, ``license``, ``references`` and ``sha256``.
+
+    Raises
+    ------
+    ValueError
+        If `name` is unknown; the message lists the valid names and suggests the closest.
+
+    See Also
+    --------
+    load : the data themselves.
 
     Examples
     --------
@@ -125,13 +158,13 @@ def simulate_districts(n_districts: int = 12, *, mu: float = 5.0, tau: float = 1
     n_districts : int
         Number of districts J (at least 2).
     mu, tau : float
-        Mean and standard deviation of the true district rates.
+        Mean and standard deviation (>= 0) of the true district rates.
     sigma : float
-        Standard deviation of one observation around its district's true rate.
+        Standard deviation (>= 0) of one observation around its district's true rate.
     n_min, n_max : int
-        District sizes are drawn from ``n_min, ..., n_max - 1``.
+        District sizes are drawn from ``n_min, ..., n_max - 1`` (so ``n_max > n_min >= 1``).
     seed : int
-        Seed for ``numpy.random.default_rng``.
+        Seed for ``numpy.random.default_rng`` (a whole number >= 0).
     observations : bool
         If False (default), one row per district: ``district``, ``n``, ``true``,
         ``raw``.  If True, one row per observation (``district``, ``y``) for the
@@ -141,6 +174,13 @@ def simulate_districts(n_districts: int = 12, *, mu: float = 5.0, tau: float = 1
     Returns
     -------
     pandas.DataFrame
+
+    Raises
+    ------
+    TypeError
+        If a count or the seed is not a whole number, or a parameter not a number.
+    ValueError
+        If a parameter is out of range (NaN, a negative SD, ``n_max <= n_min``, ...).
 
     Examples
     --------
@@ -154,17 +194,17 @@ def simulate_districts(n_districts: int = 12, *, mu: float = 5.0, tau: float = 1
     >>> len(rows) == int(d["n"].sum())
     True
     """
-    for arg, value in {"n_districts": n_districts, "n_min": n_min, "n_max": n_max,
-                       "seed": seed}.items():
-        if isinstance(value, bool) or not isinstance(value, int | np.integer):
-            raise TypeError(f"{arg} must be an integer, got {value!r}.")
-    if n_districts < 2:
-        raise ValueError(f"n_districts must be at least 2, got {n_districts}.")
-    if not 1 <= n_min < n_max:
-        raise ValueError(f"Need 1 <= n_min < n_max, got n_min={n_min}, n_max={n_max}.")
-    for arg, value in {"tau": tau, "sigma": sigma}.items():
-        if not np.isfinite(value) or value < 0:
-            raise ValueError(f"{arg} must be a finite number >= 0, got {value!r}.")
+    n_districts = check_scalar(n_districts, "n_districts", integer=True, minimum=2)
+    mu = check_scalar(mu, "mu")
+    tau = check_scalar(tau, "tau", minimum=0)
+    sigma = check_scalar(sigma, "sigma", minimum=0)
+    n_min = check_scalar(n_min, "n_min", integer=True, minimum=1)
+    n_max = check_scalar(n_max, "n_max", integer=True)
+    if n_max <= n_min:
+        raise ValueError(f"n_max must be greater than n_min={n_min} (sizes are drawn from n_min "
+                         f"to n_max - 1), got n_max={n_max}.")
+    seed = check_scalar(seed, "seed", integer=True, minimum=0)
+    observations = check_bool(observations, "observations")
 
     rng = np.random.default_rng(seed)
     n = rng.integers(n_min, n_max, size=n_districts)

@@ -4,7 +4,8 @@ Each estimator takes a DataFrame, the name of the outcome column and the name of
 the grouping column, and returns one estimate per group as a ``pandas.Series``
 indexed by group label (in the order pandas sorts them).  They all start from
 :func:`group_summary`, the groups' sufficient statistics, computed once in a
-vectorized pass.
+vectorized pass.  Each public function checks its arguments once and then calls the
+private kernel :func:`_group_summary`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._validation import check_choice, check_column, check_frame, check_group_column
+from ._validation import check_column, check_frame, check_group_column, check_option
 
 __all__ = ["group_summary", "complete_pooling", "no_pooling", "partial_pooling"]
 
@@ -21,7 +22,18 @@ def _checked(data, y, group) -> pd.DataFrame:
     check_frame(data)
     check_column(data, y, "y")
     check_group_column(data, group, "group")
+    if group == y:
+        raise ValueError(f"group={group!r} is also the outcome y; pass the column that labels "
+                         "the groups.")
     return data
+
+
+def _group_summary(data: pd.DataFrame, y, group) -> pd.DataFrame:
+    """Count, mean and variance of `y` per group (no checks: the public functions check)."""
+    grouped = data.groupby(group, sort=True, observed=True)[y]
+    out = grouped.agg(["count", "mean", "var"]).rename(columns={"count": "n"})
+    out["n"] = out["n"].astype(int)
+    return out
 
 
 def group_summary(data: pd.DataFrame, y: str, group: str) -> pd.DataFrame:
@@ -42,6 +54,17 @@ def group_summary(data: pd.DataFrame, y: str, group: str) -> pd.DataFrame:
         Indexed by group (sorted), with columns ``n`` (int), ``mean`` and ``var``
         (sample variance, ``ddof=1``; NaN for a group with one observation).
 
+    Raises
+    ------
+    TypeError
+        If `data` is not a DataFrame, or `y` is not a numeric column.
+    ValueError
+        If a column is missing, `y` has NaN or infinite values, or a group label is missing.
+
+    See Also
+    --------
+    no_pooling, complete_pooling, partial_pooling : estimators built on it.
+
     Examples
     --------
     >>> import pandas as pd, hiertools as ht
@@ -52,25 +75,35 @@ def group_summary(data: pd.DataFrame, y: str, group: str) -> pd.DataFrame:
     a  2   2.0  2.0
     b  1   5.0  NaN
     """
-    _checked(data, y, group)
-    grouped = data.groupby(group, sort=True, observed=True)[y]
-    out = grouped.agg(["count", "mean", "var"]).rename(columns={"count": "n"})
-    out["n"] = out["n"].astype(int)
-    return out
+    return _group_summary(_checked(data, y, group), y, group)
 
 
 def complete_pooling(data: pd.DataFrame, y: str, group: str) -> pd.Series:
     """Complete pooling: every group gets the overall mean of all observations.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per observation.
+    y : str
+        Name of the numeric outcome column.
+    group : str
+        Name of the grouping column.
+
+    Returns
+    -------
+    pandas.Series
+        One estimate per group, indexed by group label (sorted).
+
+    See Also
+    --------
+    no_pooling, partial_pooling
 
     Notes
     -----
     :math:`\\hat\\alpha_j = \\bar y = \\frac{1}{N}\\sum_{ij} y_{ij}` for every group
     *j*: the mean of all observations, which weights each group by its size
     (not the unweighted mean of the group means).
-
-    See Also
-    --------
-    no_pooling, partial_pooling
 
     Examples
     --------
@@ -79,7 +112,7 @@ def complete_pooling(data: pd.DataFrame, y: str, group: str) -> pd.Series:
     >>> ht.complete_pooling(df, "y", "g").tolist()
     [3.0, 3.0]
     """
-    summary = group_summary(data, y, group)
+    summary = _group_summary(_checked(data, y, group), y, group)
     overall = float(np.average(summary["mean"], weights=summary["n"]))
     return pd.Series(overall, index=summary.index, name="complete_pooling")
 
@@ -87,14 +120,28 @@ def complete_pooling(data: pd.DataFrame, y: str, group: str) -> pd.Series:
 def no_pooling(data: pd.DataFrame, y: str, group: str) -> pd.Series:
     """No pooling: each group's own mean, ignoring all other groups.
 
-    Notes
-    -----
-    :math:`\\hat\\alpha_j = \\bar y_j`, unbiased but with variance
-    :math:`\\sigma^2 / n_j`: wild for small groups.
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per observation.
+    y : str
+        Name of the numeric outcome column.
+    group : str
+        Name of the grouping column.
+
+    Returns
+    -------
+    pandas.Series
+        One estimate per group, indexed by group label (sorted).
 
     See Also
     --------
     complete_pooling, partial_pooling
+
+    Notes
+    -----
+    :math:`\\hat\\alpha_j = \\bar y_j`, unbiased but with variance
+    :math:`\\sigma^2 / n_j`: wild for small groups.
 
     Examples
     --------
@@ -103,7 +150,7 @@ def no_pooling(data: pd.DataFrame, y: str, group: str) -> pd.Series:
     >>> ht.no_pooling(df, "y", "g").tolist()
     [2.0, 5.0]
     """
-    return group_summary(data, y, group)["mean"].rename("no_pooling")
+    return _group_summary(_checked(data, y, group), y, group)["mean"].rename("no_pooling")
 
 
 def partial_pooling(data: pd.DataFrame, y: str, group: str, method: str = "REML") -> pd.Series:
@@ -114,6 +161,30 @@ def partial_pooling(data: pd.DataFrame, y: str, group: str, method: str = "REML"
     by REML or ML (:func:`fit_varying_intercepts`) and returns the estimated
     group intercepts :math:`\\hat\\mu + \\hat b_j`.
 
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per observation.
+    y, group : str
+        Outcome and grouping column names.
+    method : {"REML", "ML"}
+        How τ and σ are estimated (case does not matter: ``"reml"`` works too).
+
+    Returns
+    -------
+    pandas.Series
+        One estimate per group, indexed by group label (sorted).
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`fit_varying_intercepts` (which checks the data), or for an unknown
+        `method` (the message lists the valid ones).
+
+    See Also
+    --------
+    complete_pooling, no_pooling, shrink, fit_varying_intercepts
+
     Notes
     -----
     The estimate is the precision-weighted compromise
@@ -123,18 +194,6 @@ def partial_pooling(data: pd.DataFrame, y: str, group: str, method: str = "REML"
 
     which :func:`shrink` computes from the same ingredients.
 
-    Parameters
-    ----------
-    data : pandas.DataFrame
-    y, group : str
-        Outcome and grouping column names.
-    method : {"REML", "ML"}
-        How τ and σ are estimated.
-
-    See Also
-    --------
-    complete_pooling, no_pooling, shrink, fit_varying_intercepts
-
     Examples
     --------
     >>> import hiertools as ht
@@ -143,9 +202,8 @@ def partial_pooling(data: pd.DataFrame, y: str, group: str, method: str = "REML"
     >>> len(est), bool(est.std() < ht.no_pooling(radon, "log_radon", "county").std())
     (85, True)
     """
-    check_choice(method, ["REML", "ML"], "method")
-    _checked(data, y, group)
-    from .mixed import fit_varying_intercepts
+    method = check_option(method, "method", ["REML", "ML"])
+    from .mixed import fit_varying_intercepts  # it checks data, y and group, once
 
     fit = fit_varying_intercepts(data, y, group, method=method)
     intercept = fit.fixed_effects["Intercept"]

@@ -10,35 +10,61 @@ SD :math:`\\tau` and within-group SD :math:`\\sigma`, the partially pooled estim
 variance of :math:`\\bar y_j` that is real between-group signal rather than
 sampling noise.  It is also the posterior mean of :math:`\\alpha_j` under the
 prior :math:`N(\\mu, \\tau^2)` and the likelihood :math:`\\bar y_j \\sim N(\\alpha_j, \\sigma^2/n_j)`.
+
+The public functions check their arguments once and call the private kernels
+:func:`_weights`, :func:`_pooled_mean` and :func:`_shrink`, which take clean float
+arrays; the explorers call the kernels directly, so a slider step checks nothing twice.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
-from ._validation import as_float_array, check_same_length
+from ._validation import (check_array, check_consistent_length, check_scalar, common_index,
+                          like_input)
 
 __all__ = ["shrinkage_weights", "shrink", "pooled_mean"]
 
 
-def _nonnegative_scalar_or_array(value, name):
-    arr = np.asarray(value) if not isinstance(value, str | bytes) else value
-    if isinstance(arr, np.ndarray) and arr.ndim == 0:
-        try:
-            v = float(arr)
-        except (TypeError, ValueError):
-            raise TypeError(f"{name} must be a number, got {value!r}.") from None
-        if np.isnan(v) or v < 0:
-            raise ValueError(f"{name} must be a number >= 0 (np.inf allowed), got {value!r}.")
-        return np.float64(v)
-    try:
-        out = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number or an array of numbers, got {value!r}.") from None
-    if np.isnan(out).any() or (out < 0).any():
-        raise ValueError(f"{name} must be >= 0 everywhere and not NaN; got {value!r}.")
-    return out
+# --- kernels: clean float arrays in, no checks ---------------------------------------------------
+
+def _weights(tau, sigma, n):
+    """w = tau^2 / (tau^2 + sigma^2 / n), broadcast; tau = inf gives 1."""
+    tau2 = np.square(tau)
+    with np.errstate(invalid="ignore"):  # inf / inf where tau is infinite; replaced by 1
+        return np.where(np.isinf(tau2), 1.0, tau2 / (tau2 + np.square(sigma) / n))
+
+
+def _pooled_mean(raw, n, tau, sigma) -> float:
+    """Precision-weighted mean of `raw`; the plain mean when tau is infinite."""
+    if np.isinf(tau):
+        return float(raw.mean())
+    precision = np.broadcast_to(1.0 / (tau**2 + np.square(sigma) / n), raw.shape)
+    return float(np.dot(precision, raw) / precision.sum())
+
+
+def _shrink(raw, n, tau, sigma, mu=None) -> np.ndarray:
+    """w raw + (1 - w) mu, with mu the precision-weighted mean unless given.
+
+    Written as the weighted average (not mu + w (raw - mu)) so that the limits are exact:
+    w = 1 returns raw and w = 0 returns mu, to the last bit.
+    """
+    if mu is None:
+        mu = _pooled_mean(raw, n, tau, sigma)
+    w = _weights(tau, sigma, n)
+    return w * raw + (1.0 - w) * mu
+
+
+# --- checks shared by the public functions -------------------------------------------------------
+
+def _check_groups(raw, n, tau, sigma, *, min_groups: int = 1):
+    """raw, n, tau, sigma as clean floats (n and sigma: a scalar or one per group)."""
+    raw_arr = check_array(raw, "raw", min_size=min_groups)
+    n_arr = check_array(n, "n", allow_scalar=True, positive=True)
+    tau = check_scalar(tau, "tau", minimum=0, allow_inf=True)
+    sigma_arr = check_array(sigma, "sigma", allow_scalar=True, positive=True)
+    check_consistent_length(raw=raw_arr, n=n_arr, sigma=sigma_arr)
+    return raw_arr, n_arr, tau, sigma_arr
 
 
 def shrinkage_weights(tau, sigma, n):
@@ -55,18 +81,27 @@ def shrinkage_weights(tau, sigma, n):
 
     Returns
     -------
-    numpy.ndarray or float
+    float, numpy.ndarray or pandas.Series
         :math:`w = \\tau^2 / (\\tau^2 + \\sigma^2 / n)`, between 0 (complete pooling)
-        and 1 (no pooling).
+        and 1 (no pooling): a float for scalar arguments, an array otherwise, and a
+        Series with the index of a Series argument (one value per group).
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a number or an array of numbers.
+    ValueError
+        If τ < 0, σ ≤ 0, some :math:`n_j \\le 0`, a value is NaN, or the shapes do not
+        broadcast.
+
+    See Also
+    --------
+    shrink : apply the weights.
 
     Notes
     -----
     :math:`w_j` is the reliability of :math:`\\bar y_j` (the between-group share of
     its variance).  It is one half exactly when :math:`n_j = \\sigma^2/\\tau^2`.
-
-    See Also
-    --------
-    shrink : apply the weights.
 
     Examples
     --------
@@ -74,28 +109,56 @@ def shrinkage_weights(tau, sigma, n):
     >>> ht.shrinkage_weights(tau=1.0, sigma=2.0, n=[1, 4, 16])
     array([0.2, 0.5, 0.8])
     """
-    tau = _nonnegative_scalar_or_array(tau, "tau")
-    sigma = _nonnegative_scalar_or_array(sigma, "sigma")
-    n = _nonnegative_scalar_or_array(n, "n")
-    if np.any(sigma == 0):
-        raise ValueError("sigma must be > 0: with no within-group noise there is nothing to shrink.")
-    if np.any(n == 0):
-        raise ValueError("n must be > 0 for every group (a group needs at least one observation).")
-    noise = sigma**2 / n
-    with np.errstate(invalid="ignore"):
-        w = np.where(np.isinf(tau), 1.0, tau**2 / (tau**2 + noise))
-    return w if w.ndim else float(w)
+    index = common_index(tau=tau, sigma=sigma, n=n)
+    tau_arr = check_array(tau, "tau", allow_scalar=True, ndim=None, nonnegative=True,
+                          allow_inf=True)
+    sigma_arr = check_array(sigma, "sigma", allow_scalar=True, ndim=None, positive=True)
+    n_arr = check_array(n, "n", allow_scalar=True, ndim=None, positive=True)
+    try:
+        np.broadcast_shapes(tau_arr.shape, sigma_arr.shape, n_arr.shape)
+    except ValueError:
+        raise ValueError(f"tau, sigma and n do not broadcast together (shapes {tau_arr.shape}, "
+                         f"{sigma_arr.shape}, {n_arr.shape}); pass scalars or arrays of one "
+                         "length.") from None
+    w = _weights(tau_arr, sigma_arr, n_arr)
+    return like_input(w, index, "weight") if w.ndim else float(w)
 
 
 def pooled_mean(raw, n, tau, sigma) -> float:
     """Precision-weighted mean of the group means, the GLS estimate of μ.
 
+    Parameters
+    ----------
+    raw : array_like
+        The groups' raw means :math:`\\bar y_j`.
+    n : int or array_like
+        Group sizes :math:`n_j > 0` (one for all, or one per group).
+    tau : float
+        Between-group standard deviation τ ≥ 0 (``np.inf`` allowed).
+    sigma : float or array_like
+        Within-group standard deviation σ > 0 (one for all, or one per group).
+
+    Returns
+    -------
+    float
+        :math:`\\hat\\mu`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument is not numeric, out of range, or the lengths differ.
+
+    See Also
+    --------
+    shrink : shrinks toward this mean by default.
+
     Notes
     -----
     :math:`\\hat\\mu = \\sum_j p_j \\bar y_j / \\sum_j p_j` with
     :math:`p_j = 1 / (\\tau^2 + \\sigma^2/n_j)`, the precision of :math:`\\bar y_j` as an
-    estimate of μ.  With τ = 0 this is the mean of all observations; as τ → ∞ it
-    becomes the unweighted mean of the group means.
+    estimate of μ.  With τ = 0 (and one σ) this is the mean of all observations,
+    :math:`\\sum_j n_j \\bar y_j / \\sum_j n_j`; as τ → ∞ it becomes the unweighted mean
+    of the group means.
 
     Examples
     --------
@@ -103,14 +166,8 @@ def pooled_mean(raw, n, tau, sigma) -> float:
     >>> ht.pooled_mean([1.0, 4.0], n=[1, 2], tau=0.0, sigma=1.0)
     3.0
     """
-    raw = as_float_array(raw, "raw")
-    n = as_float_array(n, "n", allow_scalar=True, positive=True)
-    shrinkage_weights(tau, sigma, n)  # validates tau, sigma, n
-    tau = float(tau) if np.ndim(tau) == 0 else np.asarray(tau, float)
-    if np.all(np.isinf(tau)):
-        return float(raw.mean())
-    precision = 1.0 / (np.asarray(tau, float) ** 2 + np.asarray(sigma, float) ** 2 / n)
-    return float(np.sum(precision * raw) / np.sum(precision * np.ones_like(raw)))
+    common_index(raw=raw, n=n, sigma=sigma)
+    return _pooled_mean(*_check_groups(raw, n, tau, sigma))
 
 
 def shrink(raw, n, tau, sigma, mu=None):
@@ -124,22 +181,39 @@ def shrink(raw, n, tau, sigma, mu=None):
         Group sizes :math:`n_j` (use ``n=1`` and ``sigma=se`` when each group comes
         with a known standard error instead).
     tau : float
-        Between-group standard deviation τ ≥ 0.
+        Between-group standard deviation τ ≥ 0 (``np.inf``: no pooling).
     sigma : float or array_like
-        Within-group standard deviation σ > 0.
+        Within-group standard deviation σ > 0 (one for all, or one per group).
     mu : float, optional
         Value to shrink toward.  Default: the precision-weighted mean
-        (:func:`pooled_mean`), which is what a fitted varying-intercept model uses.
+        (:func:`pooled_mean`), which is what a fitted varying-intercept model uses;
+        it needs at least two groups.
 
     Returns
     -------
     numpy.ndarray or pandas.Series
-        :math:`\\hat\\alpha_j = w_j \\bar y_j + (1 - w_j)\\mu`; a Series with `raw`'s
-        index if `raw` is a Series.  `raw` is not modified.
+        :math:`\\hat\\alpha_j = w_j \\bar y_j + (1 - w_j)\\mu`; a Series with the index
+        of `raw` (or of another Series argument) when one is a Series.  No argument is
+        modified.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a number or an array of numbers.
+    ValueError
+        If a value is NaN or out of range, the lengths differ, Series arguments have
+        different indexes, or there is one group and no `mu`: μ estimated from one
+        group is that group's own mean, so nothing would move.
 
     See Also
     --------
-    shrinkage_weights, partial_pooling, fit_varying_intercepts
+    shrinkage_weights, pooled_mean, partial_pooling, fit_varying_intercepts
+
+    Notes
+    -----
+    This is the posterior mean of :math:`\\alpha_j` under the prior
+    :math:`N(\\mu, \\tau^2)` and the likelihood :math:`\\bar y_j \\sim N(\\alpha_j,
+    \\sigma^2/n_j)`; :func:`shrinkage_weights` gives the :math:`w_j`.
 
     Examples
     --------
@@ -147,19 +221,16 @@ def shrink(raw, n, tau, sigma, mu=None):
     >>> ht.shrink([0.0, 10.0], n=[1, 100], tau=1.0, sigma=1.0, mu=5.0)
     array([2.5       , 9.95049505])
     """
-    index = raw.index if isinstance(raw, pd.Series) else None
-    values = as_float_array(raw, "raw")
-    n_arr = as_float_array(n, "n", allow_scalar=True, positive=True)
-    sigma_arr = np.asarray(sigma, dtype=float) if not isinstance(sigma, str | bytes) else sigma
-    if np.ndim(n_arr):
-        check_same_length(raw=values, n=n_arr)
-    if np.ndim(sigma_arr):
-        check_same_length(raw=values, sigma=sigma_arr)
-    w = shrinkage_weights(tau, sigma, n_arr)
+    index = common_index(raw=raw, n=n, sigma=sigma)
+    raw_arr, n_arr, tau, sigma_arr = _check_groups(raw, n, tau, sigma)
     if mu is None:
-        mu = pooled_mean(values, n_arr, tau, sigma)
+        if raw_arr.size < 2:
+            raise ValueError(
+                "raw has one group and mu is not given: mu would be estimated from that one "
+                "group, i.e. its own mean, so nothing would shrink. Pass mu= the value to "
+                "shrink toward (e.g. a prior mean, or the mean of comparable groups)."
+            )
     else:
-        mu = float(as_float_array(mu, "mu", allow_scalar=True))
-    out = mu + w * (values - mu)
-    out = np.broadcast_to(out, values.shape).copy()
-    return pd.Series(out, index=index, name="partial_pooling") if index is not None else out
+        mu = check_scalar(mu, "mu")
+    out = np.broadcast_to(_shrink(raw_arr, n_arr, tau, sigma_arr, mu), raw_arr.shape).copy()
+    return like_input(out, index, "partial_pooling")

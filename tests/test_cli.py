@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from hiertools import build
@@ -68,3 +69,31 @@ def test_datasets_lists_every_dataset():
     out = _run("datasets").stdout
     for name in ("radon", "sleepstudy", "eight_schools", "baseball", "surgical"):
         assert name in out
+
+
+def test_help_is_plain_text_and_every_command_describes_itself():
+    top = _run("--help")
+    assert top.returncode == 0
+    assert "``" not in top.stdout and "doctor" in top.stdout
+    for command in ("lab", "build", "doctor", "datasets"):
+        result = _run(command, "--help") if command != "lab" else None
+        if result is None:  # `lab` hands every argument to jupyter lab, --help included
+            continue
+        assert result.returncode == 0 and "``" not in result.stdout
+        usage, _, rest = result.stdout.partition("\n\n")
+        assert rest.split("\n", 1)[0].strip() and not rest.startswith("positional"), (
+            f"`{command} --help` has no description")
+    assert "solutions/" in _run("build", "--help").stdout
+
+
+def test_doctor_leaves_matplotlibs_backend_alone(monkeypatch, capsys):
+    import matplotlib
+
+    from hiertools.__main__ import doctor
+
+    monkeypatch.setattr(matplotlib, "use", lambda *a, **k: pytest.fail("doctor switched the "
+                                                                       "matplotlib backend"))
+    backend = matplotlib.get_backend()
+    assert doctor() == 0
+    assert matplotlib.get_backend() == backend
+    assert "widgets build and draw a figure" in capsys.readouterr().out

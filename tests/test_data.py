@@ -4,6 +4,7 @@ import hashlib
 from importlib import resources
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import hiertools as ht
@@ -87,6 +88,13 @@ def test_unknown_dataset_lists_valid_names():
     assert "sleepstudy" in str(info.value)
     with pytest.raises(TypeError, match="name"):
         ht.load(3)
+    with pytest.raises(ValueError, match="Did you mean 'eight_schools'"):
+        ht.load("eight_school")
+
+
+def test_dataset_names_are_case_insensitive():
+    pd.testing.assert_frame_equal(ht.load("Radon"), ht.load("radon"))
+    assert ht.dataset_info("EIGHT_SCHOOLS") == ht.dataset_info("eight_schools")
 
 
 SEED_BLOCK = """5.038
@@ -129,3 +137,9 @@ def test_simulate_districts_is_seeded_and_validates():
         ht.simulate_districts(seed=1.5)
     with pytest.raises(ValueError, match="n_min"):
         ht.simulate_districts(n_min=10, n_max=5)
+    with pytest.raises(TypeError, match="tau must be a number"):
+        ht.simulate_districts(tau="a")
+    with pytest.raises(ValueError, match="mu must be a finite number"):
+        ht.simulate_districts(mu=float("nan"))
+    with pytest.raises(ValueError, match="seed must be >= 0"):
+        ht.simulate_districts(seed=-1)

@@ -67,3 +67,13 @@ def test_ci_runs_exactly_the_readme_test_command():
 def test_datasets_are_shipped_as_package_data():
     data = _pyproject()["tool"]["setuptools"]["package-data"]["hiertools"]
     assert "datasets/*.csv" in data and "datasets/*.json" in data
+
+
+def test_runtime_dependencies_cover_what_the_package_needs_to_run():
+    runtime = {_name(r) for r in _pyproject()["project"]["dependencies"]}
+    # ipykernel runs the notebooks; pillow encodes the explorers' PNG figures
+    assert {"ipykernel", "pillow"} <= runtime
+    from hiertools.__main__ import REQUIRED
+
+    assert {package for package, _ in REQUIRED.values()} == runtime, (
+        "`python -m hiertools doctor` must check exactly the runtime dependencies")

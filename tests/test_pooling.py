@@ -73,3 +73,15 @@ def test_partial_pooling_is_the_shrinkage_formula_at_the_fitted_variances():
 def test_partial_pooling_rejects_unknown_method():
     with pytest.raises(ValueError, match="method='OLS' is not supported"):
         ht.partial_pooling(TOY, "y", "g", method="OLS")
+    with pytest.raises(ValueError, match="Did you mean 'REML'"):
+        ht.partial_pooling(TOY, "y", "g", method="RMEL")
+
+
+def test_partial_pooling_methods_are_case_insensitive_like_the_fits():
+    radon = ht.load("radon")
+    for method in ("REML", "ML"):
+        pd.testing.assert_series_equal(ht.partial_pooling(radon, "log_radon", "county",
+                                                          method=method.lower()),
+                                       ht.partial_pooling(radon, "log_radon", "county",
+                                                          method=method))
+    assert ht.fit_varying_intercepts(radon, "log_radon", "county", method="ml").method == "ML"

@@ -71,20 +71,94 @@ def test_bad_input_messages():
         ht.shrink("abc", [1], 1.0, 1.0)
 
 
+def test_one_group_needs_mu():
+    with pytest.raises(ValueError, match="Pass mu="):
+        ht.shrink([9.0], [8], tau=1, sigma=3)
+    # with mu given, one group shrinks as the formula says: w = 1 / (1 + 9/8)
+    np.testing.assert_allclose(ht.shrink([9.0], [8], tau=1, sigma=3, mu=5.0),
+                               5 + (8 / 17) * 4)
+
+
+def test_a_series_anywhere_gives_a_series_with_its_index():
+    n = pd.Series([1, 4], index=["a", "b"])
+    w = ht.shrinkage_weights(1.0, 2.0, n)
+    assert isinstance(w, pd.Series) and w.index.tolist() == ["a", "b"]
+    np.testing.assert_allclose(w, [0.2, 0.5])
+    out = ht.shrink([1.0, 9.0], n, 1.0, 2.0)
+    assert isinstance(out, pd.Series) and out.index.tolist() == ["a", "b"]
+    assert isinstance(ht.shrink([1.0, 9.0], [1, 4], 1.0, 2.0), np.ndarray)
+
+
+def test_series_with_different_indexes_are_refused():
+    raw = pd.Series([1.0, 9.0], index=["a", "b"])
+    n = pd.Series([4, 1], index=["b", "a"])
+    with pytest.raises(ValueError, match=r"raw and n are Series with different indexes.*reindex"):
+        ht.shrink(raw, n, 1.0, 2.0)
+    out = ht.shrink(raw, n.reindex(raw.index), 1.0, 2.0)  # the fix the message suggests
+    np.testing.assert_allclose(out, ht.shrink([1.0, 9.0], [1, 4], 1.0, 2.0))
+
+
+# --- properties (hypothesis) ---------------------------------------------------------------------
+
 finite = st.floats(-1e3, 1e3, allow_nan=False)
+taus = st.floats(0, 1e3)
+sigmas = st.floats(0.01, 100)
+sizes = st.integers(1, 10_000)
 
 
-@given(raw=st.lists(finite, min_size=2, max_size=20), tau=st.floats(0, 100),
-       sigma=st.floats(0.01, 100), data=st.data())
-def test_estimates_lie_between_raw_and_mu(raw, tau, sigma, data):
-    n = data.draw(st.lists(st.integers(1, 1000), min_size=len(raw), max_size=len(raw)))
-    raw = np.array(raw)
-    mu = ht.pooled_mean(raw, n, tau, sigma)
-    est = ht.shrink(raw, n, tau, sigma)
-    assert np.all((est - raw) * (est - mu) <= 1e-6 * (1 + np.abs(raw) + abs(mu)) ** 2)
+@st.composite
+def groups(draw, min_size=2):
+    """Raw means and their group sizes, one per group."""
+    raw = draw(st.lists(finite, min_size=min_size, max_size=20))
+    n = draw(st.lists(sizes, min_size=len(raw), max_size=len(raw)))
+    return np.array(raw), np.array(n)
 
 
-@given(tau=st.floats(0.01, 100), sigma=st.floats(0.01, 100), n=st.integers(1, 10_000))
+@given(tau=st.one_of(taus, st.just(np.inf)), sigma=sigmas, n=sizes)
+def test_weights_lie_between_zero_and_one(tau, sigma, n):
+    assert 0.0 <= ht.shrinkage_weights(tau, sigma, n) <= 1.0
+
+
+@given(tau=st.floats(0.01, 100), sigma=sigmas, n=sizes)
 def test_weights_increase_with_group_size(tau, sigma, n):
     w_small, w_large = ht.shrinkage_weights(tau, sigma, [n, n + 1])
     assert 0 <= w_small <= w_large <= 1
+
+
+@given(taus=st.lists(taus, min_size=2, max_size=2), sigma=sigmas, n=sizes)
+def test_weights_increase_with_tau(taus, sigma, n):
+    low, high = sorted(taus)
+    assert ht.shrinkage_weights(low, sigma, n) <= ht.shrinkage_weights(high, sigma, n)
+
+
+@given(data=groups(), tau=taus, sigma=sigmas)
+def test_estimates_lie_between_raw_and_the_pooled_mean(data, tau, sigma):
+    raw, n = data
+    mu = ht.pooled_mean(raw, n, tau, sigma)
+    est = ht.shrink(raw, n, tau, sigma)
+    slack = 1e-9 * (1 + np.abs(raw) + abs(mu))
+    assert np.all(np.minimum(raw, mu) - slack <= est)
+    assert np.all(est <= np.maximum(raw, mu) + slack)
+
+
+@given(data=groups(), sigma=sigmas)
+def test_tau_zero_is_complete_pooling_at_the_n_weighted_mean(data, sigma):
+    raw, n = data
+    overall = np.sum(n * raw) / np.sum(n)  # the mean of all observations
+    tolerance = 1e-9 * (1 + np.abs(raw).max())
+    assert ht.pooled_mean(raw, n, 0.0, sigma) == pytest.approx(overall, abs=tolerance)
+    estimates = ht.shrink(raw, n, 0.0, sigma)
+    np.testing.assert_allclose(estimates, overall, rtol=0, atol=tolerance)
+    assert np.ptp(estimates) == 0  # exactly one value for every group
+    # and a tiny tau is nearly there: every estimate within 1e-6 of the spread of raw
+    near = ht.shrink(raw, n, 1e-9 * sigma, sigma)
+    np.testing.assert_allclose(near, overall, rtol=0, atol=1e-6 * (1 + np.ptp(raw)))
+
+
+@given(data=groups(), sigma=sigmas)
+def test_tau_infinite_is_no_pooling(data, sigma):
+    raw, n = data
+    np.testing.assert_array_equal(ht.shrink(raw, n, np.inf, sigma), raw)
+    # and a huge tau is nearly there: w >= 1 - 1e-8 for every group here
+    np.testing.assert_allclose(ht.shrink(raw, n, 1e6 * sigma, sigma), raw, rtol=0,
+                               atol=1e-6 * (1 + np.ptp(raw)))

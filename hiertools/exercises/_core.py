@@ -188,25 +188,47 @@ def exercise(key: str, title: str, *, hints: Iterable[str], precision: Precision
 
 
 def _lookup(key) -> Exercise:
-    if not isinstance(key, str) or key not in _REGISTRY:
-        from difflib import get_close_matches
+    from .._validation import check_option
 
-        close = get_close_matches(str(key), list(_REGISTRY), n=1)
-        guess = f" Did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"exercise={key!r} is unknown.{guess} Known exercises: "
-                         f"{sorted(_REGISTRY)}.")
-    return _REGISTRY[key]
+    return _REGISTRY[check_option(key, "exercise", sorted(_REGISTRY), problem="is unknown")]
 
 
-def list_exercises(lesson: str | None = None) -> dict[str, str]:
+def _lessons() -> list[str]:
+    return sorted({key.split("-", 1)[0] for key in _REGISTRY})
+
+
+def list_exercises(lesson: str | int | None = None) -> dict[str, str]:
     """Exercise ids and titles that :func:`check` knows (optionally of one lesson, e.g. "02").
+
+    Parameters
+    ----------
+    lesson : str or int, optional
+        A lesson number, ``"02"`` or ``2``; default: every lesson.
+
+    Returns
+    -------
+    dict
+        Exercise id -> title, sorted by id.
+
+    Raises
+    ------
+    ValueError
+        If `lesson` has no exercises (the message lists the lessons that have some).
 
     Examples
     --------
     >>> import hiertools as ht
     >>> "01-no-pooling" in ht.list_exercises()
     True
+    >>> list(ht.list_exercises(3))[0]
+    '03-half-weight-tau'
     """
+    if lesson is not None:
+        from .._validation import check_option, check_scalar
+
+        if not isinstance(lesson, str):
+            lesson = f"{check_scalar(lesson, 'lesson', integer=True, minimum=1):02d}"
+        lesson = check_option(lesson, "lesson", _lessons(), problem="has no exercises")
     return {key: ex.title for key, ex in sorted(_REGISTRY.items())
             if lesson is None or key.startswith(f"{lesson}-")}
 
@@ -214,16 +236,34 @@ def list_exercises(lesson: str | None = None) -> dict[str, str]:
 def hint(exercise: str, level: int = 1) -> str:
     """The hint of tier `level` for an exercise (1 = the first nudge; higher = more explicit).
 
+    Parameters
+    ----------
+    exercise : str
+        Exercise id, as written in the lesson (see :func:`list_exercises`).
+    level : int
+        The tier, 1 or more; beyond the last tier, the last (the recipe).
+
+    Returns
+    -------
+    str
+        The hint; it never states the answer.
+
+    Raises
+    ------
+    ValueError
+        If `exercise` is unknown or `level` < 1.
+
     Examples
     --------
     >>> import hiertools as ht
     >>> ht.hint("01-complete-pooling") != ht.hint("01-complete-pooling", level=2)
     True
     """
+    from .._validation import check_scalar
+
     spec = _lookup(exercise)
-    if isinstance(level, bool) or not isinstance(level, int | np.integer) or level < 1:
-        raise ValueError(f"level must be a whole number >= 1, got {level!r}.")
-    return spec.hints[min(int(level), len(spec.hints)) - 1]
+    level = check_scalar(level, "level", integer=True, minimum=1)
+    return spec.hints[min(level, len(spec.hints)) - 1]
 
 
 def check(exercise: str, answer, *, strict: bool | None = None) -> Feedback:
@@ -248,6 +288,14 @@ def check(exercise: str, answer, *, strict: bool | None = None) -> Feedback:
         Displays as a coloured box in a notebook; truthy only when correct.  Each wrong
         attempt in a session makes the next hint more explicit.
 
+    Raises
+    ------
+    ValueError
+        If `exercise` is unknown (never for a wrong or unreadable answer: those are
+        feedback).
+    AssertionError, RuntimeError
+        With ``strict=True`` only, as described above.
+
     Examples
     --------
     >>> import hiertools as ht
@@ -256,7 +304,10 @@ def check(exercise: str, answer, *, strict: bool | None = None) -> Feedback:
     >>> bool(ht.check("01-complete-pooling", "five"))
     False
     """
+    from .._validation import check_bool
+
     spec = _lookup(exercise)
+    strict = check_bool(strict, "strict")
     if answer is None or answer is Ellipsis:
         feedback = _with_hint(spec, "not answered",
                               "no answer yet: replace the `raise NotImplementedError()` line "

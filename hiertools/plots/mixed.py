@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._validation import as_float_array
+from .._validation import (check_column, check_frame, check_group_column, check_option,
+                           check_scalar)
 from ..pooling import _regression_lines
 from ._common import COLORS, _check_fit, _nice_sizes, _new_axes
 
@@ -87,8 +88,6 @@ def plot_county_panel(data: pd.DataFrame, fit, groups, *, y=None, x=None, group=
     """
     from matplotlib.lines import Line2D
 
-    from .._validation import check_column, check_frame, check_group_column
-
     check_frame(data, "data")
     fit = _check_fit(fit)
     y = fit.y if y is None else y
@@ -119,9 +118,18 @@ def plot_county_panel(data: pd.DataFrame, fit, groups, *, y=None, x=None, group=
     if not_fitted:
         raise ValueError(f"groups: {not_fitted[:3]!r} are not groups of the fit; was it "
                          "fitted to this data?")
-    jitter = float(as_float_array(jitter, "jitter", allow_scalar=True, nonnegative=True))
-    if isinstance(ncols, bool) or not isinstance(ncols, int | np.integer) or ncols < 1:
-        raise ValueError(f"ncols must be a positive whole number, got {ncols!r}.")
+    jitter = check_scalar(jitter, "jitter", minimum=0)
+    ncols = check_scalar(ncols, "ncols", integer=True, minimum=1)
+    seed = check_scalar(seed, "seed", integer=True, minimum=0)
+    if xticklabels is not None:
+        distinct = data[x].nunique()
+        if isinstance(xticklabels, str | bytes) or not hasattr(xticklabels, "__iter__"):
+            raise TypeError(f"xticklabels must be a list of tick labels, e.g. ['basement', "
+                            f"'first floor'], got {xticklabels!r}.")
+        xticklabels = [str(label) for label in xticklabels]
+        if len(xticklabels) != distinct:
+            raise ValueError(f"xticklabels has {len(xticklabels)} labels but x={x!r} has "
+                             f"{distinct} distinct values; pass one label per value.")
 
     own_grid = axes is None
     if own_grid:
@@ -234,16 +242,16 @@ def plot_caterpillar(fit, *, term="Intercept", level=0.95, ax=None, highlight=No
         ``"intervals"`` (LineCollection, in row order), ``"center"`` (the fixed
         effect's line) and ``"order"`` (the group labels, bottom row first).
 
+    See Also
+    --------
+    plot_county_panel : the lines of a few groups, with their data.
+    plot_pooling : several estimators side by side for a few groups.
+
     Notes
     -----
     The intervals are conditional on the estimated fixed effects and variance
     parameters (empirical-Bayes intervals), so they are a little too narrow;
     lesson 05 shows how a fully Bayesian fit widens them.
-
-    See Also
-    --------
-    plot_county_panel : the lines of a few groups, with their data.
-    plot_pooling : several estimators side by side for a few groups.
 
     Examples
     --------
@@ -258,10 +266,9 @@ def plot_caterpillar(fit, *, term="Intercept", level=0.95, ax=None, highlight=No
     from matplotlib.collections import LineCollection
 
     fit = _check_fit(fit)
-    if term not in fit.varying:
-        raise ValueError(f"term={term!r} does not vary by group in this fit; choose one of "
-                         f"{list(fit.varying)}.")
-    level = float(as_float_array(level, "level", allow_scalar=True))
+    term = check_option(term, "term", list(fit.varying), problem="does not vary by group in "
+                        "this fit")
+    level = check_scalar(level, "level")
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), got {level}.")
     if highlight is not None:

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._validation import as_float_array, check_same_length
+from .._validation import (check_array, check_consistent_length, check_labels, check_scalar,
+                           common_index)
 from ._common import COLORS, _new_axes
 
 __all__ = ["plot_funnel", "plot_pooling"]
@@ -32,17 +33,28 @@ def plot_funnel(estimates, n, *, sigma, center=None, levels=(0.95, 0.998), label
         use ``sigma = sqrt(p * (1 - p))``).
     center : float, optional
         Centre line; default: the n-weighted mean of the estimates.
-    levels : tuple of float
-        Coverage probabilities of the limits drawn.
+    levels : sequence of float
+        Coverage probabilities of the limits drawn, each between 0 and 1 (at most 3).
     labels : array_like, optional
-        Group labels; the ``n_labels`` highest and lowest estimates are annotated.
+        Group labels, one per group; the ``n_labels`` highest and lowest estimates are
+        annotated.
     n_labels : int
+        How many of the highest and of the lowest estimates to annotate (>= 0).
     ax : matplotlib.axes.Axes, optional
     ylabel, title : str
 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument is not numeric, out of range, or not one value per group.
+
+    See Also
+    --------
+    plot_shrinkage : where partial pooling moves those extreme estimates.
 
     Examples
     --------
@@ -52,16 +64,29 @@ def plot_funnel(estimates, n, *, sigma, center=None, levels=(0.95, 0.998), label
     >>> ax.get_xlabel()
     'group size $n_j$'
     """
-    est = as_float_array(estimates, "estimates")
-    n = as_float_array(n, "n", positive=True)
-    check_same_length(estimates=est, n=n)
-    sigma = float(as_float_array(sigma, "sigma", allow_scalar=True, positive=True))
-    center = float(np.average(est, weights=n)) if center is None else float(center)
+    common_index(estimates=estimates, n=n, labels=labels)
+    est = check_array(estimates, "estimates")
+    n = check_array(n, "n", positive=True)
+    check_consistent_length(estimates=est, n=n)
+    sigma = check_scalar(sigma, "sigma", minimum=0, strict_min=True)
+    center = float(np.average(est, weights=n)) if center is None else check_scalar(center,
+                                                                                    "center")
+    if isinstance(levels, str) or not hasattr(levels, "__iter__"):
+        raise TypeError(f"levels must be a sequence of probabilities, e.g. (0.95, 0.998), "
+                        f"got {levels!r}.")
+    levels = sorted(check_scalar(level, "levels", minimum=0, maximum=1, strict_min=True,
+                                 strict_max=True) for level in levels)
+    if not 1 <= len(levels) <= 3:
+        raise ValueError(f"levels has {len(levels)} entries; pass 1 to 3 probabilities, e.g. "
+                         "(0.95, 0.998).")
+    n_labels = check_scalar(n_labels, "n_labels", integer=True, minimum=0)
+    if labels is not None:
+        labels = check_labels(labels, "labels", est.size)
     ax = _new_axes(ax, (7, 4))
 
     grid = np.linspace(n.min(), n.max(), 200)
     ax.axhline(center, color=COLORS["complete pooling"], linewidth=1, label="overall mean")
-    for level, style in zip(sorted(levels), ["--", ":", "-."]):
+    for level, style in zip(levels, ["--", ":", "-."]):
         z = stats.norm.ppf(0.5 + level / 2)
         half = z * sigma / np.sqrt(grid)
         ax.plot(grid, center + half, color="0.4", linestyle=style, linewidth=1,
@@ -70,8 +95,6 @@ def plot_funnel(estimates, n, *, sigma, center=None, levels=(0.95, 0.998), label
     ax.scatter(n, est, s=14, color=COLORS["no pooling"], alpha=0.7, zorder=3,
                label="raw estimate")
     if labels is not None and n_labels > 0:
-        labels = np.asarray(labels)
-        check_same_length(estimates=est, labels=labels)
         order = np.argsort(est)
         # label the most extreme groups, fanned out so that neighbours do not overlap
         for direction, picks in ((-1, order[:n_labels]), (1, order[::-1][:n_labels])):
@@ -100,15 +123,27 @@ def plot_pooling(estimates: pd.DataFrame, n=None, *, truth=None, ax=None, xlabel
         One row per group, one column per estimator (e.g. ``"no pooling"``,
         ``"partial pooling"``, ``"complete pooling"``); the row labels name the groups.
     n : array_like, optional
-        Group sizes; rows are then sorted by size and labelled with it.
+        Group sizes, one per row (paired by position); rows are then sorted by size and
+        labelled with it.
     truth : array_like, optional
-        True values (simulated data), drawn as green crosses.
+        True values (simulated data), one per row, drawn as green crosses.
     ax : matplotlib.axes.Axes, optional
     xlabel, title : str
 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Raises
+    ------
+    TypeError
+        If `estimates` is not a DataFrame or a column is not numeric.
+    ValueError
+        If `estimates` is empty, holds NaN, or `n` / `truth` do not have one value per row.
+
+    See Also
+    --------
+    plot_shrinkage : the same estimates as arrows, placed by group size.
 
     Examples
     --------
@@ -122,24 +157,29 @@ def plot_pooling(estimates: pd.DataFrame, n=None, *, truth=None, ax=None, xlabel
     if not isinstance(estimates, pd.DataFrame):
         raise TypeError("estimates must be a DataFrame with one column per estimator, "
                         f"got {type(estimates).__name__}.")
-    for column in estimates.columns:
-        as_float_array(estimates[column], f"estimates[{column!r}]")
+    if estimates.shape[0] == 0 or estimates.shape[1] == 0:
+        raise ValueError(f"estimates is empty (shape {estimates.shape}); pass one row per "
+                         "group and one column per estimator.")
+    values = {column: check_array(estimates[column], f"estimates[{column!r}]")
+              for column in estimates.columns}
+    common_index(n=n, truth=truth)
     labels = [str(i) for i in estimates.index]
     order = np.arange(len(estimates))
     if n is not None:
-        n = as_float_array(n, "n", positive=True)
-        check_same_length(estimates=estimates.to_numpy(), n=n)
+        n = check_array(n, "n", positive=True)
+        check_consistent_length(estimates=estimates.index, n=n)
         order = np.argsort(n, kind="stable")
         labels = [f"{labels[i]} (n={n[i]:.0f})" for i in range(len(labels))]
+    if truth is not None:
+        truth = check_array(truth, "truth")
+        check_consistent_length(estimates=estimates.index, truth=truth)
     ax = _new_axes(ax, (6.5, 0.32 * len(estimates) + 1.2))
     rows = np.arange(len(estimates))
     markers = {"no pooling": "o", "partial pooling": "D", "complete pooling": "|"}
     for column in estimates.columns:
-        values = estimates[column].to_numpy(dtype=float)[order]
-        ax.scatter(values, rows, marker=markers.get(column, "s"), s=40,
+        ax.scatter(values[column][order], rows, marker=markers.get(column, "s"), s=40,
                    color=COLORS.get(column), label=column, zorder=3)
     if truth is not None:
-        truth = as_float_array(truth, "truth")
         ax.scatter(truth[order], rows, marker="x", s=30, color=COLORS["truth"], label="truth",
                    zorder=4)
     ax.set_yticks(rows, [labels[i] for i in order])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import as_float_array, check_same_length
+from .._validation import (check_array, check_bool, check_consistent_length, check_scalar,
+                           common_index)
 from ._common import COLORS, _marker_sizes, _new_axes, _plain_log_axis
 
 __all__ = ["plot_shrinkage"]
@@ -46,6 +47,16 @@ def plot_shrinkage(raw, pooled, n, *, mu=None, truth=None, ax=None, logx=True,
         With ``ax.hiertools_artists`` holding the arrows (a LineCollection and a
         scatter of heads) for in-place updates.
 
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument is not numeric, holds NaN, or not one value per group.
+
+    See Also
+    --------
+    shrink : computes the partially pooled estimates.
+    plot_funnel : the raw estimates against group size, with control limits.
+
     Examples
     --------
     >>> import hiertools as ht
@@ -57,10 +68,14 @@ def plot_shrinkage(raw, pooled, n, *, mu=None, truth=None, ax=None, logx=True,
     """
     from matplotlib.collections import LineCollection
 
-    raw = as_float_array(raw, "raw")
-    pooled = as_float_array(pooled, "pooled")
-    n = as_float_array(n, "n", positive=True)
-    check_same_length(raw=raw, pooled=pooled, n=n)
+    common_index(raw=raw, pooled=pooled, n=n, truth=truth)
+    raw = check_array(raw, "raw")
+    pooled = check_array(pooled, "pooled")
+    n = check_array(n, "n", positive=True)
+    truth = None if truth is None else check_array(truth, "truth")
+    check_consistent_length(raw=raw, pooled=pooled, n=n, truth=truth)
+    mu = None if mu is None else check_scalar(mu, "mu")
+    logx = check_bool(logx, "logx")
     ax = _new_axes(ax, (7, 4))
 
     partial = COLORS["partial pooling"]
@@ -74,12 +89,10 @@ def plot_shrinkage(raw, pooled, n, *, mu=None, truth=None, ax=None, logx=True,
                        label="partially pooled estimate")
     artists = {"arrows": arrows, "heads": heads, "raw": raw_points}
     if truth is not None:
-        truth = as_float_array(truth, "truth")
-        check_same_length(raw=raw, truth=truth)
         artists["truth"] = ax.scatter(n, truth, s=25, marker="x", color=COLORS["truth"],
                                       zorder=5, label="truth")
     if mu is not None:
-        artists["mu"] = ax.axhline(float(mu), color=COLORS["complete pooling"], linestyle="--",
+        artists["mu"] = ax.axhline(mu, color=COLORS["complete pooling"], linestyle="--",
                                    linewidth=1, zorder=1, label="value shrunk toward (μ)")
     if logx:
         _plain_log_axis(ax.xaxis)
@@ -95,7 +108,11 @@ def plot_shrinkage(raw, pooled, n, *, mu=None, truth=None, ax=None, logx=True,
 
 
 def update_shrinkage(ax, raw, pooled, n, mu=None) -> None:
-    """Move the artists of a :func:`plot_shrinkage` Axes in place (used by the widgets)."""
+    """Move the artists of a :func:`plot_shrinkage` Axes in place (used by the widgets).
+
+    The explorers' hot path: it takes the clean float arrays the explorer already
+    checked and checks nothing itself.
+    """
     artists = ax.hiertools_artists
     artists["arrows"].set_segments(_arrow_segments(n, raw, pooled))
     artists["heads"].set_offsets(np.column_stack([n, pooled]))

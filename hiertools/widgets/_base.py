@@ -1,7 +1,8 @@
 """What every explorer shares: a figure rendered into an ipywidgets.Image, sliders, a readout.
 
-The explorers are thin: their callbacks call the same public functions the
-lessons use (:func:`shrink`, :func:`shrinkage_weights`, ...) and move the
+The explorers are thin: their callbacks compute with the same formulas the
+lessons use (the kernels behind :func:`shrink`, :func:`shrinkage_weights`, ...,
+on inputs checked once when the explorer is built) and move the
 artists of one matplotlib figure in place, then re-encode it as PNG into an
 ``ipywidgets.Image``.  That keeps one slider step well under 100 ms and makes the
 notebook's stored output deterministic (no live canvas, no ``Output`` capture).
@@ -16,7 +17,8 @@ from functools import cache
 
 import numpy as np
 
-from .._validation import as_float_array, check_same_length
+from .._validation import (check_array, check_consistent_length, check_labels, check_scalar,
+                           common_index)
 
 @cache
 def _explorer_base():
@@ -126,6 +128,7 @@ def _group_data(*, data, y, group, raw, n, sigma, labels, truth, defaults):
     Accepts a DataFrame of observations (``data``, ``y``, ``group``), or raw group
     means with their sizes and the within-group SD, or nothing: then the lesson's
     own data, ``defaults()`` (a dict with the same keys, from the lesson's module).
+    Everything is checked here, once; the explorer's callbacks check nothing.
     """
     from ..pooling import group_summary
 
@@ -133,6 +136,8 @@ def _group_data(*, data, y, group, raw, n, sigma, labels, truth, defaults):
         if y is None or group is None:
             raise ValueError("With data=..., also pass y= (outcome column) and group= (group "
                              "column).")
+        if raw is not None or n is not None:
+            raise ValueError("Pass either data= (with y= and group=) or raw= and n=, not both.")
         summary = group_summary(data, y, group)
         if (summary["n"] < 2).all():
             raise ValueError("Every group has one observation, so sigma cannot be estimated; "
@@ -141,24 +146,28 @@ def _group_data(*, data, y, group, raw, n, sigma, labels, truth, defaults):
         raw, n = summary["mean"].to_numpy(), summary["n"].to_numpy(float)
         sigma = float(np.sqrt(within)) if sigma is None else sigma
         labels = [str(i) for i in summary.index] if labels is None else labels
+        if len(raw) < 2:
+            raise ValueError(f"group={group!r} has 1 group in data; an explorer needs at least "
+                             "2 groups to pool.")
     elif raw is None:
+        if n is not None or sigma is not None or labels is not None or truth is not None:
+            raise ValueError("n=, sigma=, labels= and truth= describe raw=; pass raw= too "
+                             "(or data=, y= and group=).")
         return dict(defaults())
     else:
         if n is None or sigma is None:
             raise ValueError("With raw=..., also pass n= (group sizes) and sigma= (within-group "
                              "SD).")
-        raw = as_float_array(raw, "raw")
-    n = as_float_array(n, "n", positive=True)
-    check_same_length(raw=raw, n=n)
-    sigma = float(as_float_array(sigma, "sigma", allow_scalar=True, positive=True))
+        common_index(raw=raw, n=n, truth=truth)
+        raw = check_array(raw, "raw", min_size=2)
+    n = check_array(n, "n", positive=True)
+    check_consistent_length(raw=raw, n=n)
+    sigma = check_scalar(sigma, "sigma", minimum=0, strict_min=True)
     if labels is None:
         labels = [str(i) for i in range(1, raw.size + 1)]
     else:
-        labels = [str(label) for label in labels]
-        if len(labels) != raw.size:
-            raise ValueError(f"labels has {len(labels)} entries but raw has {raw.size}; "
-                             "pass one label per group.")
+        labels = check_labels(labels, "labels", raw.size)
     if truth is not None:
-        truth = as_float_array(truth, "truth")
-        check_same_length(raw=raw, truth=truth)
+        truth = check_array(truth, "truth")
+        check_consistent_length(raw=raw, truth=truth)
     return {"raw": raw, "n": n, "sigma": sigma, "labels": labels, "truth": truth}

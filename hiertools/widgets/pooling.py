@@ -48,26 +48,42 @@ def pooling_explorer(raw=None, n=None, sigma=None, *, data=None, y=None, group=N
     -------
     ipywidgets.VBox
         The explorer: a slider (CSS class ``ht-slider-trust``), a readout and the figure.
-    """
-    import ipywidgets as widgets
 
-    from ..empirical_bayes import estimate_tau
+    Raises
+    ------
+    TypeError, ValueError
+        If the data are not numeric, hold NaN, have fewer than 2 groups, or the
+        arguments do not have one value per group.
+
+    See Also
+    --------
+    shrinkage_explorer : sliders for τ, σ and one group's size.
+    shrink : the estimates the figure shows.
+
+    Examples
+    --------
+    >>> import hiertools as ht
+    >>> explorer = ht.pooling_explorer([1.0, 2.0, 6.0], n=[3, 10, 40], sigma=2.0)
+    >>> explorer.control("ht-slider-trust").max
+    1.0
+    """
+    from ..empirical_bayes import _estimate_tau
     from ..exercises.lesson01 import explorer_defaults
     from ..plots import plot_shrinkage, update_shrinkage
-    from ..shrinkage import pooled_mean, shrink, shrinkage_weights
+    from ..shrinkage import _pooled_mean, _shrink, _weights
 
     groups = _group_data(data=data, y=y, group=group, raw=raw, n=n, sigma=sigma, labels=labels,
                          truth=truth, defaults=explorer_defaults)
     raw, n, sigma, truth = groups["raw"], groups["n"], groups["sigma"], groups["truth"]
     ylabel = ylabel if ylabel is not None else groups.get("ylabel", "estimate")
     n_typical = float(np.median(n))
-    tau_hat = estimate_tau(raw, sigma / np.sqrt(n), method="REML")
-    trust_hat = float(shrinkage_weights(tau_hat, sigma, n_typical))
+    tau_hat = _estimate_tau(raw, (sigma / np.sqrt(n)) ** 2, "REML")
+    trust_hat = float(_weights(tau_hat, sigma, n_typical))
 
     view = _FigureView()
     ax = view.figure.add_subplot()
-    start = shrink(raw, n, tau_hat, sigma)
-    plot_shrinkage(raw, start, n, mu=pooled_mean(raw, n, tau_hat, sigma), truth=truth, ax=ax,
+    start = _shrink(raw, n, tau_hat, sigma)
+    plot_shrinkage(raw, start, n, mu=_pooled_mean(raw, n, tau_hat, sigma), truth=truth, ax=ax,
                    ylabel=ylabel, title="Where each group's estimate goes as pooling changes")
     low, high = min(raw.min(), 0 if truth is None else np.min(truth)), raw.max()
     pad = 0.08 * (high - low)
@@ -85,10 +101,10 @@ def pooling_explorer(raw=None, n=None, sigma=None, *, data=None, y=None, group=N
         # a detent at the fitted value: the browser snaps the slider to its 0.01 grid
         at_fit = abs(trust - trust_hat) <= 0.005
         tau = tau_hat if at_fit else _tau_for_trust(trust, sigma, n_typical)
-        mu = pooled_mean(raw, n, tau, sigma)
-        estimates = shrink(raw, n, tau, sigma, mu=mu)
+        mu = _pooled_mean(raw, n, tau, sigma)
+        estimates = _shrink(raw, n, tau, sigma, mu)
         update_shrinkage(ax, raw, estimates, n, mu=mu)
-        w = shrinkage_weights(tau, sigma, n)
+        w = _weights(tau, sigma, n)
         if trust == 0:
             mode = "<b>complete pooling</b>: every group gets the overall mean"
         elif trust == 1:

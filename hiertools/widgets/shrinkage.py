@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from .._validation import as_float_array
+from .._validation import check_scalar
 from ._base import _explorer_base, _FigureView, _group_data, _readout, _slider
 
 __all__ = ["shrinkage_explorer"]
@@ -46,22 +46,42 @@ def shrinkage_explorer(raw=None, n=None, sigma=None, *, tau=None, data=None, y=N
     ipywidgets.VBox
         Sliders (CSS classes ``ht-slider-tau``, ``ht-slider-sigma``, ``ht-slider-n``), a
         group dropdown (``ht-dropdown-group``), a readout and the figure.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If the data are not numeric, hold NaN, have fewer than 2 groups, the arguments
+        do not have one value per group, τ < 0, or `focus` is not a group label.
+
+    See Also
+    --------
+    pooling_explorer : one slider from complete to no pooling.
+    shrinkage_weights, shrink : what the sliders recompute.
+
+    Examples
+    --------
+    >>> import hiertools as ht
+    >>> explorer = ht.shrinkage_explorer([1.0, 2.0, 6.0], n=[3, 10, 40], sigma=2.0, tau=1.0)
+    >>> explorer.control("ht-slider-tau").value
+    1.0
     """
     import ipywidgets as widgets
 
-    from ..empirical_bayes import estimate_tau
+    from ..empirical_bayes import _estimate_tau
     from ..exercises.lesson03 import explorer_defaults
     from ..plots import COLORS, plot_shrinkage, update_shrinkage
     from ..plots._common import _plain_log_axis
-    from ..shrinkage import pooled_mean, shrink, shrinkage_weights
+    from ..shrinkage import _pooled_mean, _shrink, _weights
 
     groups = _group_data(data=data, y=y, group=group, raw=raw, n=n, sigma=sigma, labels=labels,
                          truth=None, defaults=explorer_defaults)
     raw, n0, sigma, labels = groups["raw"], groups["n"], groups["sigma"], groups["labels"]
     ylabel = ylabel if ylabel is not None else groups.get("ylabel", "estimate")
     if tau is None:
-        tau = groups["tau"] if "tau" in groups else estimate_tau(raw, sigma / np.sqrt(n0))
-    tau = float(as_float_array(tau, "tau", allow_scalar=True, nonnegative=True))
+        tau = groups.get("tau")
+        if tau is None:
+            tau = _estimate_tau(raw, (sigma / np.sqrt(n0)) ** 2, "REML")
+    tau = check_scalar(tau, "tau", minimum=0)
     if focus is None:
         smallest = np.flatnonzero(n0 == n0.min())
         focus_index = int(smallest[np.argmax(np.abs(raw[smallest] - raw.mean()))])
@@ -74,7 +94,7 @@ def shrinkage_explorer(raw=None, n=None, sigma=None, *, tau=None, data=None, y=N
     n = n0.copy()
     view = _FigureView(figsize=(10, 4.2))
     left, right = view.figure.subplots(1, 2, width_ratios=[1.6, 1])
-    plot_shrinkage(raw, shrink(raw, n, tau, sigma), n, mu=pooled_mean(raw, n, tau, sigma),
+    plot_shrinkage(raw, _shrink(raw, n, tau, sigma), n, mu=_pooled_mean(raw, n, tau, sigma),
                    ax=left, ylabel=ylabel, title="Raw means shrink toward μ̂: small groups travel farthest")
     left.set_xlim(0.8, n_max * 1.25)
     spread = np.ptp(raw)
@@ -82,9 +102,9 @@ def shrinkage_explorer(raw=None, n=None, sigma=None, *, tau=None, data=None, y=N
     focus_head = left.scatter([n[focus_index]], [raw[focus_index]], s=90, facecolors="none",
                               edgecolors=COLORS["highlight"], linewidths=2.2, zorder=6)
     grid = np.geomspace(1, n_max * 1.25, 200)
-    curve, = right.plot(grid, shrinkage_weights(tau, sigma, grid), color=COLORS["partial pooling"],
+    curve, = right.plot(grid, _weights(tau, sigma, grid), color=COLORS["partial pooling"],
                         label="w(n) = τ² / (τ² + σ²/n)")
-    dots = right.scatter(n, shrinkage_weights(tau, sigma, n), s=14,
+    dots = right.scatter(n, _weights(tau, sigma, n), s=14,
                          color=COLORS["partial pooling"], zorder=3, label="groups")
     focus_dot = right.scatter([n[focus_index]], [0.5], s=90, facecolors="none",
                               edgecolors=COLORS["highlight"], linewidths=2.2, zorder=4,
@@ -124,12 +144,12 @@ def shrinkage_explorer(raw=None, n=None, sigma=None, *, tau=None, data=None, y=N
         j = state["focus"]
         n[j] = n_slider.value
         tau_now, sigma_now = float(tau_slider.value), float(sigma_slider.value)
-        mu = pooled_mean(raw, n, tau_now, sigma_now)
-        estimates = shrink(raw, n, tau_now, sigma_now, mu=mu)
-        w = shrinkage_weights(tau_now, sigma_now, n)
+        mu = _pooled_mean(raw, n, tau_now, sigma_now)
+        estimates = _shrink(raw, n, tau_now, sigma_now, mu)
+        w = _weights(tau_now, sigma_now, n)
         update_shrinkage(left, raw, estimates, n, mu=mu)
         focus_head.set_offsets([[n[j], estimates[j]]])
-        curve.set_ydata(shrinkage_weights(tau_now, sigma_now, grid))
+        curve.set_ydata(_weights(tau_now, sigma_now, grid))
         dots.set_offsets(np.column_stack([n, w]))
         focus_dot.set_offsets([[n[j], w[j]]])
         n_half = sigma_now**2 / tau_now**2 if tau_now > 0 else np.inf

@@ -155,3 +155,37 @@ def test_shrinkage_explorer_validates():
 def test_control_names_the_missing_class():
     with pytest.raises(ValueError, match="ht-slider-nope"):
         ht.pooling_explorer().control("ht-slider-nope")
+
+
+def _forbid_validation(monkeypatch):
+    """From now on, any call of a validator from hiertools._validation fails the test."""
+    import sys
+
+    def forbidden(name):
+        def fail(*args, **kwargs):
+            pytest.fail(f"a slider step called the validator {name}")
+        return fail
+
+    for module_name, module in list(sys.modules.items()):
+        if not module_name.startswith("hiertools") or module is None:
+            continue
+        for attr, value in list(vars(module).items()):
+            if callable(value) and getattr(value, "__module__", "") == "hiertools._validation":
+                monkeypatch.setattr(module, attr, forbidden(attr))
+
+
+def test_slider_steps_check_nothing_twice(monkeypatch):
+    """Inputs are checked once, when an explorer is built; a step runs the kernels only."""
+    pooling, shrinkage = ht.pooling_explorer(), ht.shrinkage_explorer()
+    _forbid_validation(monkeypatch)
+    before = pooling.figure_view.image.value
+    pooling.control("ht-slider-trust").value = 0.3
+    assert pooling.figure_view.image.value != before
+    before = shrinkage.figure_view.image.value
+    shrinkage.control("ht-slider-tau").value = 0.2
+    shrinkage.control("ht-slider-sigma").value = 1.0
+    shrinkage.control("ht-slider-n").value = 7
+    shrinkage.control("ht-dropdown-group").value = shrinkage.control("ht-dropdown-group").options[3]
+    assert shrinkage.figure_view.image.value != before
+    with pytest.raises(pytest.fail.Exception, match="validator"):  # the trap does work
+        ht.shrink([1.0, 2.0], [1, 2], 1.0, 1.0)
