@@ -294,7 +294,7 @@ def check(exercise: str, answer, *, strict: bool | None = None) -> Feedback:
         If `exercise` is unknown (never for a wrong or unreadable answer: those are
         feedback).
     AssertionError, RuntimeError
-        With ``strict=True`` only, as described above.
+        When strict (explicitly, or under nbgrader), as described above.
 
     Examples
     --------
@@ -307,6 +307,8 @@ def check(exercise: str, answer, *, strict: bool | None = None) -> Feedback:
     from .._validation import check_bool
 
     spec = _lookup(exercise)
+    if strict is None:  # nbgrader sets NBGRADER_EXECUTION while it autogrades or validates
+        strict = bool(os.environ.get("NBGRADER_EXECUTION"))
     strict = check_bool(strict, "strict")
     if answer is None or answer is Ellipsis:
         feedback = _with_hint(spec, "not answered",
@@ -326,8 +328,6 @@ def check(exercise: str, answer, *, strict: bool | None = None) -> Feedback:
                                 f"the check itself failed ({type(error).__name__}: {error}). "
                                 "This is a bug in the course, not in your answer: please report "
                                 "it to the course maintainers with this message.")
-    if strict is None:
-        strict = bool(os.environ.get("NBGRADER_EXECUTION"))
     if strict and not feedback:
         raise (RuntimeError if feedback.status == "error" else AssertionError)(repr(feedback))
     return feedback
