@@ -6,75 +6,8 @@ The texts that ``--help`` prints are plain text (below), so a terminal shows no 
 from __future__ import annotations
 
 import argparse
-import importlib
-import platform
 import sys
-import time
 from pathlib import Path
-
-# module -> (package to install, lowest version); pyproject.toml lists the same packages
-REQUIRED = {"numpy": ("numpy", "1.24"), "pandas": ("pandas", "2.0"),
-            "matplotlib": ("matplotlib", "3.7"), "scipy": ("scipy", "1.10"),
-            "ipywidgets": ("ipywidgets", "8.0"), "jupyterlab": ("jupyterlab", "4.0"),
-            "ipykernel": ("ipykernel", "6.0"), "PIL": ("pillow", "9.0"),
-            "tqdm": ("tqdm", "4.60")}
-
-
-def _version_tuple(text: str) -> tuple[int, ...]:
-    parts = []
-    for piece in text.split(".")[:3]:
-        digits = "".join(ch for ch in piece if ch.isdigit())
-        parts.append(int(digits) if digits else 0)
-    return tuple(parts)
-
-
-def doctor() -> int:
-    """Print one line per check; return 0 if the course can run here, 1 otherwise."""
-    problems = 0
-
-    def report(ok: bool, text: str, fix: str = "") -> None:
-        nonlocal problems
-        problems += not ok
-        print(f"[{'ok' if ok else 'FAIL'}] {text}" + ("" if ok else f"  -> {fix}"))
-
-    report(sys.version_info >= (3, 10), f"Python {platform.python_version()}",
-           "install Python 3.10 or newer")
-    for module_name, (name, minimum) in REQUIRED.items():
-        try:
-            module = importlib.import_module(module_name)
-            version = getattr(module, "__version__", "0")
-            report(_version_tuple(version) >= _version_tuple(minimum), f"{name} {version}",
-                   f"pip install -U '{name}>={minimum}'")
-        except ImportError:
-            report(False, f"{name} missing", "pip install -e . (from the course folder)")
-    try:
-        from jupyter_client.kernelspec import KernelSpecManager
-
-        kernels = KernelSpecManager().find_kernel_specs()
-        report("python3" in kernels, "a Python kernel for the notebooks",
-               "python -m ipykernel install --user")
-    except ImportError:
-        report(False, "jupyter_client missing", "pip install -e . (from the course folder)")
-    try:
-        import hiertools as ht
-
-        started = time.perf_counter()
-        for dataset in ht.list_datasets():
-            ht.load(dataset)
-        ht.fit_varying_intercepts(ht.load("radon"), "log_radon", "county", x="floor")
-        report(True, f"hiertools {ht.__version__}: datasets load and a model fits "
-                     f"({1000 * (time.perf_counter() - started):.0f} ms)")
-        # the explorers draw on their own Agg canvas: no need to touch matplotlib's backend
-        explorer = ht.pooling_explorer()
-        report(len(explorer.figure_view.image.value) > 0, "widgets build and draw a figure",
-               "pip install -U ipywidgets matplotlib")
-    except Exception as error:  # report, don't crash: this is a diagnostic tool
-        report(False, f"hiertools failed: {type(error).__name__}: {error}",
-               "pip install -e . (from the course folder)")
-    print("All good: start with `python -m hiertools lab`." if not problems
-          else f"{problems} problem(s); fix them, then run `python -m hiertools doctor` again.")
-    return 1 if problems else 0
-
 
 #: The notebook `python -m hiertools lab` opens, relative to the course folder.
 START_NOTEBOOK = "lessons/01_three_ways.ipynb"
@@ -166,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         build(args.notebooks or None)
         return 0
     if args.command == "doctor":
+        from .doctor import doctor
+
         return doctor()
     import hiertools as ht
 

@@ -12,7 +12,10 @@ builds them alone):
    but skipped by nbval (``nbval-skip``), and the outputs of both are cleared;
 3. execute the student copy (proving that later cells never depend on an
    answer) and store it as ``lessons/NN_*.ipynb``, outputs included, so a
-   self-study learner sees the expected figures and tables.
+   self-study learner sees the expected figures and tables;
+4. write the workshop's follow-along copy ``follow/NN_*.ipynb``: the markdown, the
+   import cell, cells tagged ``setup`` and the check cells kept, every other code
+   cell empty and no outputs -- the instructor types, the room types along.
 
 The same transformation is used by the tests to prove ``lessons/`` is up to date.
 The markers are nbgrader's, and exercise cells carry nbgrader cell metadata, so
@@ -30,7 +33,7 @@ from pathlib import Path
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 CODE_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
 MARKDOWN_STUB = "*Your answer here.*"
-EXERCISE_TAG, CHECK_TAG = "raises-exception", "check"
+EXERCISE_TAG, CHECK_TAG, SETUP_TAG = "raises-exception", "check", "setup"
 KERNEL = "python3"
 
 
@@ -114,6 +117,33 @@ def make_lesson(solution):
     lesson.metadata["hiertools"] = {"generated_from": "solutions/ by python -m hiertools build; "
                                                       "do not edit"}
     return lesson
+
+
+def is_kept_in_follow_along(cell) -> bool:
+    """The code cells a workshop room does not type: the import cell, setup cells, checks."""
+    tags = cell.metadata.get("tags", [])
+    return "import hiertools" in cell.source or SETUP_TAG in tags or is_check(cell)
+
+
+def make_follow_along(solution):
+    """The follow-along copy of a solution notebook: code cells to type into, no outputs."""
+    follow = copy.deepcopy(make_lesson(solution))
+    for cell in follow.cells:
+        if cell.cell_type != "code":
+            continue
+        if not is_kept_in_follow_along(cell):
+            cell.source = ""
+        cell.outputs, cell.execution_count = [], None
+        cell.metadata.pop("nbgrader", None)
+        tags = [t for t in cell.metadata.get("tags", []) if t not in (EXERCISE_TAG, "nbval-skip")]
+        if tags:
+            cell.metadata["tags"] = tags
+        else:
+            cell.metadata.pop("tags", None)
+    follow.metadata.pop("widgets", None)
+    follow.metadata["hiertools"] = {"generated_from": "solutions/ by python -m hiertools build "
+                                                      "(follow-along copy); do not edit"}
+    return follow
 
 
 def _clear_answers(lesson) -> None:
@@ -247,24 +277,31 @@ def build(names: list[str] | None = None, *, execute_solutions: bool = True,
         _clear_answers(lesson)
         target = root / "lessons" / source.name
         _write(lesson, target)
+        (root / "follow").mkdir(exist_ok=True)
+        _write(make_follow_along(solution), root / "follow" / source.name)
         written.append(target)
-        print(f"built {source.name} -> lessons/ in {time.perf_counter() - started:.1f} s",
-              file=sys.stderr)
+        print(f"built {source.name} -> lessons/ and follow/ in "
+              f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
     return written
 
 
 def solution_leaks(root: Path | None = None) -> list[str]:
-    """Solution lines that appear anywhere in lessons/ (should be an empty list)."""
+    """Solution lines that appear anywhere in lessons/ or follow/ (should be an empty list).
+
+    Each leak is reported as ``"NN_name.ipynb: line"`` (``"follow/NN_name.ipynb: line"`` for
+    the follow-along copies).
+    """
     root = root or repo_root()
     leaks = []
     for source in sorted((root / "solutions").glob("*.ipynb")):
         secret = {line for cell in _read(source).cells for line in solution_lines(cell.source)
                   if len(line) > 3 and not re.fullmatch(r"[\W_]+", line)}
-        lesson_path = root / "lessons" / source.name
-        if not lesson_path.exists():
-            continue
-        for cell in _read(lesson_path).cells:
-            for line in cell.source.splitlines():
-                if line.strip() in secret:
-                    leaks.append(f"{lesson_path.name}: {line.strip()}")
+        for prefix, folder in (("", "lessons"), ("follow/", "follow")):
+            path = root / folder / source.name
+            if not path.exists():
+                continue
+            for cell in _read(path).cells:
+                for line in cell.source.splitlines():
+                    if line.strip() in secret:
+                        leaks.append(f"{prefix}{path.name}: {line.strip()}")
     return leaks

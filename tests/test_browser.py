@@ -283,35 +283,22 @@ def test_lesson_runs_with_only_the_exercise_stubs_failing(name, lab, page):
     stubs = [i for i, c in enumerate(cells) if bs.STUB in bs.source(c)]
     errors = bs.error_outputs(nb)
 
-    # autograder checks (strict=True, tagged check + raises-exception) raise on an unanswered
-    # exercise: an AssertionError saying NOT ANSWERED is expected there, and only there
-    strict = [i for i, c in enumerate(cells)
-              if {"check", "raises-exception"} <= set(c.get("metadata", {}).get("tags", []))]
-
-    def expected(i, cell, out):
-        tags = cell.get("metadata", {}).get("tags", [])
-        if out.get("ename") == "NotImplementedError" and i in stubs:
-            return "raises-exception" in tags
-        return (out.get("ename") == "AssertionError" and i in strict
-                and "NOT ANSWERED" in out.get("evalue", ""))
-
-    unexpected = [(i, cell, out) for i, cell, out in errors if not expected(i, cell, out)]
+    unexpected = [(i, cell, out) for i, cell, out in errors
+                  if not (out.get("ename") == "NotImplementedError" and i in stubs
+                          and "raises-exception" in cell.get("metadata", {}).get("tags", []))]
     if unexpected:
         pytest.fail(f"lessons/{name}: errors other than the NotImplementedError of a stub "
                     f"tagged raises-exception:\n" + _describe(unexpected), pytrace=False)
     assert not not_run, f"lessons/{name}: code cells {not_run} did not run"
-    assert sorted(i for i, _, _ in errors) == sorted(stubs + strict), (
-        f"lessons/{name}: stubs in code cells {stubs}, strict checks in {strict}, errors in "
+    assert sorted(i for i, _, _ in errors) == stubs, (
+        f"lessons/{name}: stubs in code cells {stubs}, NotImplementedError in "
         f"{[i for i, _, _ in errors]}")
 
     silent_checks = [i for i, c in enumerate(cells)
                      if "check" in c.get("metadata", {}).get("tags", []) and not c.get("outputs")]
     assert not silent_checks, f"lessons/{name}: check cells {silent_checks} gave no feedback"
 
-    # (the strict checks' AssertionErrors were matched to NOT ANSWERED in the saved notebook
-    # above; the page shows only the first lines of their tracebacks)
-    problems = [p for p in bs.dom_problems(page) if "NotImplementedError" not in p
-                and not ("AssertionError" in p and "strict=True)" in p)]
+    problems = [p for p in bs.dom_problems(page) if "NotImplementedError" not in p]
     assert not problems, f"lessons/{name}: errors shown in the page:\n" + "\n".join(problems)
     expected = bs.explorer_cells(bs.read_nb(bs.REPO / "lessons" / name))
     rendered = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .ht-explorer").count()

@@ -113,7 +113,7 @@ def test_help_is_plain_text_and_every_command_describes_itself():
 def test_doctor_leaves_matplotlibs_backend_alone(monkeypatch, capsys):
     import matplotlib
 
-    from hiertools.__main__ import doctor
+    from hiertools.doctor import doctor
 
     monkeypatch.setattr(matplotlib, "use", lambda *a, **k: pytest.fail("doctor switched the "
                                                                        "matplotlib backend"))

@@ -73,9 +73,29 @@ def test_lesson_is_generated_from_its_solution(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_no_solution_line_reaches_the_lesson(name):
-    assert [leak for leak in build.solution_leaks(ROOT) if leak.startswith(name)] == []
-    lesson_text = (ROOT / "lessons" / name).read_text()
-    assert build.BEGIN not in lesson_text and build.END not in lesson_text
+    assert [leak for leak in build.solution_leaks(ROOT) if name in leak] == []
+    for folder in ("lessons", "follow"):
+        text = (ROOT / folder / name).read_text()
+        assert build.BEGIN not in text and build.END not in text
+
+
+def test_follow_along_copies_are_generated_from_their_solutions():
+    assert sorted(p.name for p in (ROOT / "follow").glob("*.ipynb")) == NAMES
+    for name in NAMES:
+        solution, follow = _read(ROOT / "solutions" / name), _read(ROOT / "follow" / name)
+        expected = build.make_follow_along(solution)
+        assert [(c.cell_type, c.source, c.metadata) for c in follow.cells] == [
+            (c.cell_type, c.source, c.metadata) for c in expected.cells], (
+            f"follow/{name} is out of date; run `python -m hiertools build`")
+        code = [c for c in follow.cells if c.cell_type == "code"]
+        assert all(c.outputs == [] for c in code)
+        kept = [c for c in code if c.source]
+        assert sum("import hiertools" in c.source for c in kept) == 1
+        assert all(build.is_kept_in_follow_along(c) for c in kept)
+        assert len(kept) < len(code) / 2, f"{name}: most code cells are for the room to type"
+        markdown = [c.source for c in solution.cells if c.cell_type == "markdown"]
+        assert [c.source for c in follow.cells if c.cell_type == "markdown"] == [
+            build.strip_solutions(m, None) if build.BEGIN in m else m for m in markdown]
 
 
 def test_leak_detector_finds_a_leak(tmp_path):
@@ -87,6 +107,10 @@ def test_leak_detector_finds_a_leak(tmp_path):
     nb.cells.append(nbformat.v4.new_code_cell("y = 1\nx = secret_answer(42)"))
     nbformat.write(build.make_lesson(nb), tmp_path / "lessons" / "01_t.ipynb")
     assert build.solution_leaks(tmp_path) == ["01_t.ipynb: x = secret_answer(42)"]
+    (tmp_path / "follow").mkdir()
+    nbformat.write(build.make_lesson(nb), tmp_path / "follow" / "01_t.ipynb")
+    assert build.solution_leaks(tmp_path) == ["01_t.ipynb: x = secret_answer(42)",
+                                              "follow/01_t.ipynb: x = secret_answer(42)"]
 
 
 def test_split_stream_outputs_are_merged_so_builds_are_deterministic():

@@ -73,7 +73,7 @@ def test_runtime_dependencies_cover_what_the_package_needs_to_run():
     runtime = {_name(r) for r in _pyproject()["project"]["dependencies"]}
     # ipykernel runs the notebooks; pillow encodes the explorers' PNG figures
     assert {"ipykernel", "pillow"} <= runtime
-    from hiertools.__main__ import REQUIRED
+    from hiertools.doctor import REQUIRED
 
     assert {package for package, _ in REQUIRED.values()} == runtime, (
         "`python -m hiertools doctor` must check exactly the runtime dependencies")

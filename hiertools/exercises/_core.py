@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import html
 import math
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -270,7 +271,7 @@ def hint(exercise: str, level: int = 1) -> str:
     return spec.hints[min(level, len(spec.hints)) - 1]
 
 
-def check(exercise: str, answer, *, strict: bool = False) -> Feedback:
+def check(exercise: str, answer, *, strict: bool | None = None) -> Feedback:
     """Check an exercise answer and say what is right or off, without revealing the answer.
 
     Parameters
@@ -279,9 +280,12 @@ def check(exercise: str, answer, *, strict: bool = False) -> Feedback:
         Exercise id, as written in the lesson (see :func:`list_exercises`).
     answer : object
         Your answer (leave it as ``None`` until you have one).
-    strict : bool
+    strict : bool, optional
         For autograders: raise ``AssertionError`` with the feedback unless the answer is
-        correct (``RuntimeError`` if the check itself failed).
+        correct (``RuntimeError`` if the check itself failed).  Default: strict exactly
+        when nbgrader is executing the notebook (``nbgrader autograde`` and ``nbgrader
+        validate`` set the environment variable ``NBGRADER_EXECUTION``), so a lesson's
+        check cell is both the learner's feedback and the autograder's test.
 
     Returns
     -------
@@ -295,7 +299,7 @@ def check(exercise: str, answer, *, strict: bool = False) -> Feedback:
         If `exercise` is unknown (never for a wrong or unreadable answer: those are
         feedback).
     AssertionError, RuntimeError
-        With ``strict=True`` only, as described above.
+        When strict (explicitly, or under nbgrader), as described above.
 
     Examples
     --------
@@ -308,6 +312,8 @@ def check(exercise: str, answer, *, strict: bool = False) -> Feedback:
     from .._validation import check_bool
 
     spec = _lookup(exercise)
+    if strict is None:  # nbgrader sets NBGRADER_EXECUTION while it autogrades or validates
+        strict = bool(os.environ.get("NBGRADER_EXECUTION"))
     strict = check_bool(strict, "strict")
     if answer is None or answer is Ellipsis:
         feedback = _with_hint(spec, "not answered",

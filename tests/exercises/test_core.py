@@ -154,3 +154,16 @@ def test_feedback_is_exported_and_displays():
     assert "ht-feedback" in feedback._repr_html_()
     for status in _core._ICONS:
         assert all(ord(ch) < 0x2800 for ch in _core._ICONS[status])  # in DejaVu Sans, no emoji
+
+
+def test_checks_are_strict_under_nbgraders_autograder(monkeypatch):
+    """nbgrader sets NBGRADER_EXECUTION while it executes a notebook: a check cell then fails."""
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    with pytest.raises(AssertionError, match="INCORRECT"):
+        ht.check("01-complete-pooling", 0.0)
+    with pytest.raises(AssertionError, match="NOT ANSWERED"):
+        ht.check("01-complete-pooling", None)
+    assert ht.check("01-complete-pooling", test_lesson01.RIGHT_ANSWERS["01-complete-pooling"])
+    assert not ht.check("01-complete-pooling", 0.0, strict=False)  # explicit wins
+    monkeypatch.delenv("NBGRADER_EXECUTION")
+    assert not ht.check("01-complete-pooling", 0.0)  # a learner gets feedback, no traceback
