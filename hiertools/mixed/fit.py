@@ -1,4 +1,11 @@
-"""The public fit functions and the assembly of their result on the original scale."""
+"""The public fit functions, and their result assembled on the original scale.
+
+The pipeline: :mod:`.reduction` checks the arguments and reduces the rows to
+per-group sufficient statistics (predictors centred and scaled); :mod:`.likelihood`
+turns those into the profiled criterion; :mod:`.optimizer` minimizes it over θ;
+here everything is mapped back to the units of the data and packed into an
+immutable :class:`~.result.MixedModelResult`.
+"""
 
 from __future__ import annotations
 
@@ -7,87 +14,94 @@ import math
 import numpy as np
 import pandas as pd
 
-from .likelihood import _Profile
-from .optimizer import _chol2, _optimize
-from .reduction import _as_names, _Reduced
+from .likelihood import _ProfiledCriterion, cholesky_2x2, relative_covariance
+from .optimizer import _optimize
+from .reduction import _as_names, _reduce, _SufficientStats
 from .result import MixedModelResult
 
-_SINGULAR_TOL = 1e-4  # lme4's isSingular() tolerance on theta
+#: lme4's ``isSingular()`` tolerance on the diagonal entries of θ.
+_SINGULAR_TOL = 1e-4
 
 
-def _readonly(arr) -> np.ndarray:
-    arr = np.array(arr, dtype=float, copy=True)
-    arr.flags.writeable = False
-    return arr
+def _readonly(values) -> np.ndarray:
+    array = np.array(values, dtype=float)
+    array.flags.writeable = False
+    return array
 
 
-def _fit(red: _Reduced) -> MixedModelResult:
-    prof = _Profile(red)
-    theta_s, fval, ok = _optimize(prof)
-    beta_s, sigma2, vcov_s, b_s, wmat = prof.solve(theta_s)
-    sigma = math.sqrt(sigma2)
-
-    u, uz = red.u, red.uz
-    beta = u @ beta_s
-    beta[0] += red.y_mean
-    vcov = u @ vcov_s @ u.T
-    if red.q == 1:
-        t = float(theta_s[0])
-        gm = np.array([[t * t]])
-        b = b_s
-        cond_var = sigma2 * wmat[:, 0, 0].reshape(-1, 1)
-        theta_out = [t]
-        theta_names = (f"{red.group_name}.Intercept",)
-        singular = t < _SINGULAR_TOL
-        corr = float("nan")
+def _fit(stats: _SufficientStats) -> MixedModelResult:
+    crit = _ProfiledCriterion(stats)
+    theta, value, converged = _optimize(crit)
+    solution = crit.solve(theta)
+    sigma = math.sqrt(solution.sigma2)
+    u = stats.to_original
+    beta = u @ solution.beta
+    beta[0] += stats.y_mean
+    if stats.n_varying == 1:
+        cov, modes = relative_covariance(theta), solution.modes
+        cond_var = solution.cond_cov[:, :, 0]
+        theta_out, corr = theta, float("nan")
+        theta_names = (f"{stats.group_name}.Intercept",)
         varying = ("Intercept",)
     else:
-        t1, t2, t3 = theta_s
-        lam = np.array([[t1, 0.0], [t2, t3]])
-        gm = uz @ (lam @ lam.T) @ uz.T
-        b = b_s @ uz.T
-        # diagonal of U_z W_j U_z' (U_z upper triangular)
-        w00, w01, w11 = wmat[:, 0, 0], wmat[:, 0, 1], wmat[:, 1, 1]
-        u00, u01, u11 = uz[0, 0], uz[0, 1], uz[1, 1]
-        cond_var = sigma2 * np.stack([u00 * u00 * w00 + 2 * u00 * u01 * w01 + u01 * u01 * w11,
-                                      u11 * u11 * w11], axis=1)
-        theta_out = list(_chol2(gm))
-        slope = red.x_names[0]
-        theta_names = (f"{red.group_name}.Intercept", f"{red.group_name}.{slope}.Intercept",
-                       f"{red.group_name}.{slope}")
-        # singular: rank-deficient covariance (judged on the scale-free internal theta)
-        singular = bool(t1 < _SINGULAR_TOL or t3 < _SINGULAR_TOL)
-        if gm[0, 0] > 0 and gm[1, 1] > 0:
-            corr = float(np.clip(gm[0, 1] / math.sqrt(gm[0, 0] * gm[1, 1]), -1.0, 1.0))
-            if t3 == 0.0:
-                corr = math.copysign(1.0, corr)
-        else:
-            corr = float("nan")
+        cov, modes, cond_var, theta_out, corr = _slopes_on_original_scale(
+            theta, solution, u[:2, :2])
+        slope, group = stats.x_names[0], stats.group_name
+        theta_names = (f"{group}.Intercept", f"{group}.{slope}.Intercept", f"{group}.{slope}")
         varying = ("Intercept", slope)
+    # singular: rank-deficient covariance (judged on the scale-free internal theta)
+    diagonal = theta[[0]] if len(theta) == 1 else theta[[0, 2]]
     return MixedModelResult(
         _beta=_readonly(beta),
-        _vcov=_readonly(vcov),
-        _fe_names=("Intercept", *red.x_names),
-        _sd=_readonly(sigma * np.sqrt(np.maximum(np.diag(gm), 0.0))),
+        _vcov=_readonly(u @ solution.vcov @ u.T),
+        _fe_names=("Intercept", *stats.x_names),
+        _sd=_readonly(sigma * np.sqrt(np.maximum(np.diag(cov), 0.0))),
         group_corr=corr,
-        sigma=float(sigma),
-        _re=_readonly(b),
-        _re_sd=_readonly(np.sqrt(np.maximum(cond_var, 0.0))),
-        _labels=red.labels,
-        _counts=_readonly(red.counts),
+        sigma=sigma,
+        _re=_readonly(modes),
+        _re_sd=_readonly(np.sqrt(np.maximum(solution.sigma2 * cond_var, 0.0))),
+        _labels=stats.labels,
+        _counts=_readonly(stats.counts),
         _theta=_readonly(theta_out),
         _theta_names=theta_names,
-        loglik=float(-0.5 * (fval + red.reml_offset)),
-        method=red.method,
-        singular=bool(singular),
-        n_obs=int(red.n),
-        n_groups=int(red.J),
-        y=red.y_name,
-        group=red.group_name,
-        x=tuple(red.x_names),
+        loglik=float(-0.5 * (value + stats.reml_offset)),
+        method=stats.method,
+        singular=bool(np.any(diagonal < _SINGULAR_TOL)),
+        n_obs=stats.n_obs,
+        n_groups=stats.n_groups,
+        y=stats.y_name,
+        group=stats.group_name,
+        x=tuple(stats.x_names),
         varying=varying,
-        converged=bool(ok),
+        converged=bool(converged),
     )
+
+
+def _slopes_on_original_scale(theta, solution, uz):
+    """Covariance relative to sigma, conditional modes and variances, θ and the correlation
+    of varying intercepts and slopes, in the units of the data.
+
+    With the internal predictor x_s = (x - mean) / scale, the original effects are
+    b = U_z b_s (U_z: the top-left 2 x 2 block of the back-transformation), so the
+    relative covariance is U_z G U_z' and the conditional covariances U_z W_j U_z'.
+    """
+    cov = uz @ relative_covariance(theta) @ uz.T
+    modes = solution.modes @ uz.T
+    w00, w01, w11 = (solution.cond_cov[:, i, j] for i, j in ((0, 0), (0, 1), (1, 1)))
+    (u00, u01), u11 = uz[0], uz[1, 1]  # U_z is upper triangular: diag(U_z W_j U_z') is
+    cond_var = np.array([u00 * u00 * w00 + 2 * u00 * u01 * w01 + u01 * u01 * w11,
+                         u11 * u11 * w11]).T
+    theta_out = np.array(cholesky_2x2(cov))
+    rank_one = theta[0] == 0.0 or theta[2] == 0.0
+    if rank_one and theta_out[0] > 0:
+        theta_out[2] = 0.0  # G is rank-deficient on any scale: exactly, not up to rounding
+    if cov[0, 0] > 0 and cov[1, 1] > 0:
+        corr = min(max(float(cov[0, 1] / math.sqrt(cov[0, 0] * cov[1, 1])), -1.0), 1.0)
+        if rank_one:
+            corr = math.copysign(1.0, corr)
+    else:
+        corr = float("nan")  # as lme4 prints it when an SD is 0
+    return cov, modes, cond_var, theta_out, corr
 
 
 # --------------------------------------------------------------------------------------
@@ -173,8 +187,7 @@ def fit_varying_intercepts(data: pd.DataFrame, y: str, group: str, x=None,
     >>> fit.random_effects.shape
     (85, 1)
     """
-    names = _as_names(x)
-    return _fit(_Reduced(data, y, group, names, None, method))
+    return _fit(_reduce(data, y, group, _as_names(x), None, method))
 
 
 def fit_varying_slopes(data: pd.DataFrame, y: str, x: str, group: str,
@@ -262,4 +275,4 @@ def fit_varying_slopes(data: pd.DataFrame, y: str, x: str, group: str,
     if not isinstance(x, str):
         raise TypeError(f"x must be the name of one predictor column (a string), got {x!r}; "
                         f"for several fixed effects use fit_varying_intercepts.")
-    return _fit(_Reduced(data, y, group, [], x, method))
+    return _fit(_reduce(data, y, group, [], x, method))
