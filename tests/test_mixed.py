@@ -424,6 +424,26 @@ def test_singular_slopes(method):
     assert np.isfinite(fit.random_effects.to_numpy()).all()
 
 
+@pytest.mark.parametrize("factor, expected", [(1e-4, False), (1.0, False), (1e4, True)])
+def test_singular_is_lme4s_rule_on_original_scale_theta(factor, expected):
+    """lme4's isSingular(tol=1e-4): a diagonal entry of theta, in the units of the data,
+    below 1e-4.  Measuring days in units 1e4 times smaller (x * 1e4) makes the slope's
+    theta 2.3e-5 although the fit is the same interior optimum: lme4 calls that singular,
+    and so must we, although the internal (scaled) theta is far from the boundary."""
+    data = load("sleepstudy")
+    base = fit_varying_slopes(data, "reaction", "days", "subject")
+    fit = fit_varying_slopes(data.assign(days=data["days"] * factor), "reaction", "days",
+                             "subject")
+    theta = fit.theta.to_numpy()
+    assert fit.singular == bool(theta[0] < 1e-4 or theta[2] < 1e-4) == expected
+    # the same optimum in other units: slope SD / factor, correlation unchanged
+    assert fit.group_sd["days"] * factor == pytest.approx(base.group_sd["days"], rel=1e-8)
+    assert fit.group_corr == pytest.approx(base.group_corr, rel=1e-7)
+    assert 0 < abs(fit.group_corr) < 0.5 and (fit.group_sd.to_numpy() > 0).all()
+    assert theta[2] == pytest.approx(base.theta.iloc[2] / factor, rel=1e-7)
+    assert ("singular" in str(fit.summary())) == expected
+
+
 def test_singular_eight_schools_like():
     """Small groups with little spread: tau-hat at the boundary, no NaN anywhere."""
     rng = np.random.default_rng(0)

@@ -19,7 +19,8 @@ from .optimizer import _optimize
 from .reduction import _as_names, _reduce, _SufficientStats
 from .result import MixedModelResult
 
-#: lme4's ``isSingular()`` tolerance on the diagonal entries of θ.
+#: lme4's ``isSingular(tol = 1e-4)``: a fit is singular when a diagonal entry of θ,
+#: on the original scale of the predictors, is below this.
 _SINGULAR_TOL = 1e-4
 
 
@@ -49,8 +50,8 @@ def _fit(stats: _SufficientStats) -> MixedModelResult:
         slope, group = stats.x_names[0], stats.group_name
         theta_names = (f"{group}.Intercept", f"{group}.{slope}.Intercept", f"{group}.{slope}")
         varying = ("Intercept", slope)
-    # singular: rank-deficient covariance (judged on the scale-free internal theta)
-    diagonal = theta[[0]] if len(theta) == 1 else theta[[0, 2]]
+    # lme4's isSingular(): judged on theta in the units of the data, not the internal one
+    diagonal = theta_out[[0]] if len(theta_out) == 1 else theta_out[[0, 2]]
     return MixedModelResult(
         _beta=_readonly(beta),
         _vcov=_readonly(u @ solution.vcov @ u.T),

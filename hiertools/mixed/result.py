@@ -62,8 +62,11 @@ class MixedModelResult:
     method : str
         ``"REML"`` or ``"ML"``.
     singular : bool
-        True when the fit is on the boundary: a between-group SD of 0 or a
-        correlation of +-1 (lme4's ``isSingular``).
+        lme4's ``isSingular()``: True when a diagonal entry of `theta` (the
+        Cholesky factor of the between-group covariance relative to sigma, in the
+        units of the data) is below 1e-4.  Boundary fits -- a between-group SD of
+        0 or a correlation of +-1 -- are singular; so is a slope whose SD is tiny
+        in the units of its predictor (rescale the predictor to avoid that).
     n_obs, n_groups : int
         Numbers of observations and of groups.
     group_sizes : pandas.Series
