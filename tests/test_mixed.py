@@ -497,6 +497,25 @@ def test_result_fields_and_immutability():
     assert "MixedModelResult" in repr(fit)
 
 
+def test_summary_has_a_text_and_an_html_form():
+    """summary() returns a ModelSummary: the lme4-style text for print/str/repr, HTML
+    tables for notebooks; it is not a string (search str(summary) instead)."""
+    from hiertools.mixed import ModelSummary
+
+    fit = fit_varying_intercepts(load("radon"), "log_radon", "county", x="floor")
+    summary = fit.summary()
+    assert isinstance(summary, ModelSummary) and not isinstance(summary, str)
+    assert str(summary) == repr(summary) == summary.text
+    assert summary.text.splitlines()[:3] == [
+        "Linear mixed model fit by REML (hiertools)",
+        "Formula: log_radon ~ 1 + floor + (1 | county)",
+        "REML criterion at convergence: 2171.3053   (REML log-likelihood -1085.6526)"]
+    assert summary._repr_html_() == summary.html == fit._repr_html_()
+    assert summary.html.count("<table") == 2 and "county" in summary.html
+    with pytest.raises(AttributeError):
+        summary.text = "changed"
+
+
 def test_loglik_aic_deviance():
     fit = fit_varying_slopes(load("sleepstudy"), "reaction", "days", "subject", method="ML")
     assert fit.deviance == pytest.approx(-2 * fit.loglik)

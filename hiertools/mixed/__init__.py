@@ -27,6 +27,6 @@ One module per step, in the order a fit runs through them:
 from __future__ import annotations
 
 from .fit import fit_varying_intercepts, fit_varying_slopes
-from .result import MixedModelResult
+from .result import MixedModelResult, ModelSummary
 
-__all__ = ["fit_varying_intercepts", "fit_varying_slopes", "MixedModelResult"]
+__all__ = ["fit_varying_intercepts", "fit_varying_slopes", "MixedModelResult", "ModelSummary"]

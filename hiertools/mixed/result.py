@@ -1,4 +1,9 @@
-"""The fitted model: MixedModelResult, its summary, display and predictions."""
+"""The fitted model: :class:`MixedModelResult`, its summary, display and predictions.
+
+A result holds read-only numpy arrays and plain numbers only; every pandas
+attribute is built on access (a fresh copy each time), so a result cannot be
+changed through what it hands out.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +18,37 @@ import pandas as pd
 from .._validation import check_column, check_frame
 
 
-class _Summary(str):
-    """A string that displays as itself (no quotes) at the prompt."""
+def _float_format(value: float) -> str:
+    return f"{value:.4f}"
 
-    def __repr__(self) -> str:  # pragma: no cover - trivial
-        return str(self)
+
+@dataclass(frozen=True)
+class ModelSummary:
+    """The summary of a fitted model, as lme4-style text and as HTML tables.
+
+    ``print(summary)``, ``str(summary)`` and the prompt show the text; a notebook
+    shows the HTML.  It is not a string: search or slice ``str(summary)`` (or
+    ``summary.text``), e.g. ``"singular" in str(fit.summary())``.
+
+    Attributes
+    ----------
+    text : str
+        The table as text, in the layout of lme4's ``summary(lmer(...))``.
+    html : str
+        The same content as HTML tables.
+    """
+
+    text: str
+    html: str = field(repr=False)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_html_(self) -> str:
+        return self.html
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -237,32 +268,51 @@ class MixedModelResult:
         return (f"log-likelihood: {self.loglik:.4f}   deviance: {self.deviance:.4f}   "
                 f"AIC: {self.aic:.4f}   BIC: {self.bic:.4f}")
 
-    def summary(self) -> str:
-        """A text table in the style of lme4's ``summary(lmer(...))``.
+    def _notes(self) -> list[str]:
+        notes = []
+        if self.singular:
+            notes.append("boundary (singular) fit: a between-group SD is 0 or the "
+                         "correlation is +-1; see Notes in help(fit_varying_slopes).")
+        if not self.converged:
+            notes.append("Warning: the optimizer did not report convergence.")
+        return notes
+
+    def summary(self) -> ModelSummary:
+        """The fit as tables in the style of lme4's ``summary(lmer(...))``.
 
         Returns
         -------
-        str
-            Displays as a table at the prompt; ``print()`` it in scripts.
+        ModelSummary
+            ``print()`` it for the text; a notebook displays it as HTML tables.
         """
+        variances, fixed = self._variance_table(), self._fixed_table()
         lines = [
             f"Linear mixed model fit by {self.method} (hiertools)",
             f"Formula: {self._formula()}",
             self._criterion_line(),
             "",
             "Random effects:",
-            self._variance_table().to_string(index=False, float_format=lambda v: f"{v:.4f}"),
+            variances.to_string(index=False, float_format=_float_format),
             f"Number of obs: {self.n_obs}, groups: {self.group}, {self.n_groups}",
             "",
             "Fixed effects:",
-            self._fixed_table().to_string(float_format=lambda v: f"{v:.4f}"),
+            fixed.to_string(float_format=_float_format),
         ]
-        if self.singular:
-            lines += ["", "boundary (singular) fit: a between-group SD is 0 or the "
-                          "correlation is +-1; see Notes in help(fit_varying_slopes)."]
-        if not self.converged:
-            lines += ["", "Warning: the optimizer did not report convergence."]
-        return _Summary("\n".join(lines))
+        for note in self._notes():
+            lines += ["", note]
+        notes = "".join(f"<p>{html.escape(note)}</p>" for note in self._notes())
+        page = (
+            f"<div><p><b>Linear mixed model fit by {self.method}</b> "
+            f"<code>{html.escape(self._formula())}</code><br>"
+            f"{html.escape(self._criterion_line())}<br>"
+            f"Number of obs: {self.n_obs}, groups: {html.escape(str(self.group))}, "
+            f"{self.n_groups}</p>"
+            f"<p><b>Random effects</b></p>"
+            f"{variances.to_html(index=False, float_format=_float_format)}"
+            f"<p><b>Fixed effects</b></p>{fixed.to_html(float_format=_float_format)}"
+            f"{notes}</div>"
+        )
+        return ModelSummary("\n".join(lines), page)
 
     def __repr__(self) -> str:
         sds = ", ".join(f"{k}={v:.4g}" for k, v in zip(self.varying, self._sd))
@@ -271,16 +321,4 @@ class MixedModelResult:
                 f"loglik={self.loglik:.4f}{', singular' if self.singular else ''}>")
 
     def _repr_html_(self) -> str:
-        fixed = self._fixed_table().to_html(float_format=lambda v: f"{v:.4f}")
-        varc = self._variance_table().to_html(index=False, float_format=lambda v: f"{v:.4f}")
-        flag = ("<p><b>boundary (singular) fit</b>: a between-group SD is 0 or the "
-                "correlation is &plusmn;1.</p>" if self.singular else "")
-        return (
-            f"<div><p><b>Linear mixed model fit by {self.method}</b> "
-            f"<code>{html.escape(self._formula())}</code><br>"
-            f"{html.escape(self._criterion_line())}<br>"
-            f"Number of obs: {self.n_obs}, groups: {html.escape(str(self.group))}, "
-            f"{self.n_groups}</p>"
-            f"<p><b>Random effects</b></p>{varc}<p><b>Fixed effects</b></p>{fixed}{flag}</div>"
-        )
-
+        return self.summary().html
