@@ -61,7 +61,8 @@ def simulate(n_rows=1_000_000, n_groups=10_000, seed=20240501) -> pd.DataFrame:
     g = rng.integers(0, n_groups, size=n_rows)
     x = rng.normal(size=n_rows)
     a, b = rng.normal(0.0, 0.5, size=n_groups), rng.normal(0.0, 0.3, size=n_groups)
-    return pd.DataFrame({"g": g, "x": x, "y": 1.0 + a[g] + (2.0 + b[g]) * x + rng.normal(size=n_rows)})
+    y = 1.0 + a[g] + (2.0 + b[g]) * x + rng.normal(size=n_rows)
+    return pd.DataFrame({"g": g, "x": x, "y": y})
 
 
 def main() -> None:
