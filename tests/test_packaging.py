@@ -67,3 +67,11 @@ def test_ci_runs_exactly_the_readme_test_command():
 def test_datasets_are_shipped_as_package_data():
     data = _pyproject()["tool"]["setuptools"]["package-data"]["hiertools"]
     assert "datasets/*.csv" in data and "datasets/*.json" in data
+
+
+def test_every_subpackage_is_packaged():
+    """setuptools ships only the packages pyproject lists: a new subpackage must be listed."""
+    listed = set(_pyproject()["tool"]["setuptools"]["packages"])
+    found = {".".join(init.parent.relative_to(ROOT).parts)
+             for init in (ROOT / "hiertools").rglob("__init__.py")}
+    assert found == listed
