@@ -13,8 +13,12 @@ Glossary (code name: symbol)
 ``ztz``          M_j = Z_j'Z_j, per group (q × q)
 ``ztx, zty``     A_j = Z_j'[X_j y_j], per group (q × (p+1))
 ``gamma``        γ(θ): the entries of G that the criterion needs (see below)
-``det_coefs``    e_j, with d_j = det(I + M_j G) = 1 + e_j·γ
+``n_gamma``      the length of γ: 1 (q = 1) or 4 (q = 2)
+``n_pairs``      (p+1)(p+2)/2, the entries (a, b), a ≤ b, of a symmetric (p+1) × (p+1) matrix
+``det``, ``w``   d_j = det(I + M_j G) and w_j = 1 / d_j
+``det_coefs``    e_j, with d_j = 1 + e_j·γ
 ``features``     F_j, with A_j' G (I + M_j G)⁻¹ A_j = (F_j·γ) / d_j, one row per pair
+``multiplicity`` the number of groups behind each column of ``det_coefs`` and ``features``
 ``omega``        Ω(θ) = C − H(θ) = [X y]'(I + Z G Z')⁻¹[X y]
 ``r2``           r²(θ), the penalized residual sum of squares
 ``resid_df``     n (ML) or n − p (REML)
@@ -54,7 +58,8 @@ log det(X'V⁻¹X) by −2 Σ_k log(scale_k) and nothing else: the ML criterion 
 unchanged, and the REML criterion on the original scale is the internal one
 plus 2 Σ_k log(scale_k).  :mod:`.reduction` computes that offset
 (``reml_offset``) and the fit adds it back before reporting the REML
-log-likelihood.
+log-likelihood.  (Centring, the off-diagonal part of U, and centring y, which
+only moves the intercept, change neither criterion.)
 
 Per-group 2 × 2 identities
 --------------------------
@@ -221,10 +226,10 @@ class _ProfiledCriterion:
             multiplicity = np.ones(det_coefs.shape[1])
         # Groups ("rows": groups, or group sizes for q = 1) are the last, contiguous axis.
         self.n_pairs, self.n_gamma, n_rows = features.shape
-        self.det_coefs = det_coefs                                  # e (n_gamma, rows)
-        self.multiplicity = multiplicity                              # (rows,)
-        self.counted_det_coefs = det_coefs * multiplicity           # e_j summed over groups
-        self.features = features.reshape(-1, n_rows)                # F (pairs·n_gamma, rows)
+        self.det_coefs = det_coefs                         # e, (n_gamma, rows)
+        self.multiplicity = multiplicity                   # groups per row, (rows,)
+        self.counted_det_coefs = det_coefs * multiplicity  # e weighted by the groups it stands for
+        self.features = features.reshape(-1, n_rows)       # F, (n_pairs·n_gamma, rows)
 
     def _full(self, pairs: np.ndarray) -> np.ndarray:
         """(m, n_pairs, ...) upper-triangle entries -> (m, p+1, p+1, ...) symmetric matrices."""
