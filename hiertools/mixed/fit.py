@@ -88,8 +88,9 @@ def _slopes_on_original_scale(theta, solution, uz):
     """
     cov = uz @ relative_covariance(theta) @ uz.T
     modes = solution.modes @ uz.T
+    # diag(U_z W_j U_z'), written out for the upper-triangular U_z
     w00, w01, w11 = (solution.cond_cov[:, i, j] for i, j in ((0, 0), (0, 1), (1, 1)))
-    (u00, u01), u11 = uz[0], uz[1, 1]  # U_z is upper triangular: diag(U_z W_j U_z') is
+    (u00, u01), u11 = uz[0], uz[1, 1]
     cond_var = np.array([u00 * u00 * w00 + 2 * u00 * u01 * w01 + u01 * u01 * w11,
                          u11 * u11 * w11]).T
     theta_out = np.array(cholesky_2x2(cov))
