@@ -1,8 +1,9 @@
 """The fitted model: :class:`MixedModelResult`, its summary, display and predictions.
 
-A result holds read-only numpy arrays and plain numbers only; every pandas
-attribute is built on access (a fresh copy each time), so a result cannot be
-changed through what it hands out.
+A result holds read-only numpy arrays, the group labels as a pandas Index
+(whose values cannot be assigned) and plain Python values; every Series and
+DataFrame attribute is built on access (a fresh copy each time), so a result
+cannot be changed through what it hands out.
 """
 
 from __future__ import annotations
