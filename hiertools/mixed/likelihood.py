@@ -141,6 +141,16 @@ def cholesky_2x2(cov) -> tuple[float, float, float]:
     return t1, t2, t3
 
 
+def _upper_triangle(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and columns of the entries (a, b), a ≤ b, of an n × n matrix ("pairs").
+
+    The same as ``np.triu_indices(n)``, which costs ~10 µs a call: noticeable in a
+    fit that takes half a millisecond.
+    """
+    return (np.array([a for a in range(n) for _ in range(a, n)]),
+            np.array([b for a in range(n) for b in range(a, n)]))
+
+
 def _intercept_features(stats: _SufficientStats, upper):
     """e (1, J) and F (n_pairs, 1, J) for varying intercepts (groups last)."""
     aug = np.concatenate([stats.ztx[:, 0, :], stats.zty], axis=1).T  # (p+1, J)
@@ -209,7 +219,7 @@ class _ProfiledCriterion:
         self.n_aug = n_aug = p + 1
         self.n_theta = 1 if stats.n_varying == 1 else 3
         self.resid_df = stats.n_obs - p if self.reml else stats.n_obs
-        upper = np.triu_indices(n_aug)
+        upper = _upper_triangle(n_aug)
         self.cross_upper = stats.cross[upper]
         # index into the stored upper triangle for every entry of a full (p+1) × (p+1) matrix
         pair_of = np.empty((n_aug, n_aug), dtype=np.intp)

@@ -305,7 +305,7 @@ def _row_pass(columns: list, source: _GroupCodes, with_slope: bool):
     sums = np.zeros((n_cols, span))
     cross = np.zeros((n_cols, n_cols))
     slope_sums = np.zeros((2, span)) if with_slope else None
-    pairs = list(zip(*np.triu_indices(n_cols)))
+    pairs = [(i, j) for i in range(n_cols) for j in range(i, n_cols)]  # upper triangle
     size = min(n, max(_CHUNK_ROWS, 8 * span))
     code_buffer = np.empty(size, dtype=np.intp)
     centred = np.empty((n_cols, size))
@@ -326,7 +326,8 @@ def _row_pass(columns: list, source: _GroupCodes, with_slope: bool):
             for i, other in enumerate((block[0], block[-1])):  # x·x and x·y
                 prod = np.multiply(block[0], other, out=product[: block.shape[1]])
                 slope_sums[i] += np.bincount(codes, weights=prod, minlength=span)
-    cross = np.triu(cross) + np.triu(cross, 1).T
+    for i, j in pairs:
+        cross[j, i] = cross[i, j]
     return counts, sums, cross, slope_sums
 
 
