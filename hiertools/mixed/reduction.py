@@ -323,12 +323,17 @@ def _row_pass(columns: list, source: _GroupCodes, with_slope: bool):
             # einsum, unlike a BLAS dot, never hands a chunk to threads (fragile on busy machines)
             cross[i, j] += np.einsum("i,i->", block[i], block[j])
         if with_slope:
-            for i, other in enumerate((block[0], block[-1])):  # x·x and x·y
-                prod = np.multiply(block[0], other, out=product[: block.shape[1]])
-                slope_sums[i] += np.bincount(codes, weights=prod, minlength=span)
+            _add_slope_sums(slope_sums, codes, block, product[: block.shape[1]])
     for i, j in pairs:
         cross[j, i] = cross[i, j]
     return counts, sums, cross, slope_sums
+
+
+def _add_slope_sums(slope_sums, codes, block, product) -> None:
+    """Add one chunk's per-group sums of x·x and x·y (x: the first column, y: the last)."""
+    for i, other in enumerate((block[0], block[-1])):
+        np.multiply(block[0], other, out=product)
+        slope_sums[i] += np.bincount(codes, weights=product, minlength=slope_sums.shape[1])
 
 
 def _augmented_cross(n: int, sums: np.ndarray, cross: np.ndarray) -> np.ndarray:
