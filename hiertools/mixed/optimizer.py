@@ -275,6 +275,8 @@ def _line_search(crit, point: _Point, step, free, with_probes=True):
         values, grads = crit.evaluate(np.vstack([candidates[:1], probes, candidates[1:]]),
                                       n_grad=n_grad)
         values = np.concatenate([values[:1], values[n_grad:]])
+        if _as_good(values[0], grads[0], point, free):
+            return _point(candidates[0], values[0], grads, steps, free)
     else:
         values = crit.evaluate(candidates)
     better = np.flatnonzero(values < point.value)
@@ -284,6 +286,18 @@ def _line_search(crit, point: _Point, step, free, with_probes=True):
     if i == 0 and with_probes:
         return _point(candidates[0], values[0], grads, steps, free)
     return _evaluate_point(crit, candidates[i], free, value=values[i])
+
+
+def _as_good(value, grad, point: _Point, free) -> bool:
+    """Whether the full Newton step is acceptable although its value is not strictly lower.
+
+    Near the optimum the values of the full step and of the current point differ by
+    rounding only, and a shorter step can win on that noise while moving away from the
+    optimum; the full step is then taken if its gradient is smaller (as in the polish).
+    """
+    slack = _POLISH_SLACK * max(1.0, abs(point.value))
+    return (point.value <= value <= point.value + slack
+            and np.max(np.abs(grad[free])) < np.max(np.abs(point.grad[free])))
 
 
 def _polish(crit, point: _Point, free: np.ndarray):
