@@ -16,13 +16,16 @@ Prints, from a single run on this machine:
 3. peak extra memory of a fit (tracemalloc) relative to the bytes of the input columns.
    Goal: < 3x.
 
-Timings are best-of-k with ``time.perf_counter``.
+Timings are best-of-k with ``time.perf_counter``.  The first line printed is the
+machine's load average: other processes (on a shared machine) make the ratios noisy,
+so compare runs made at a load near 0.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import sys
 import time
 import tracemalloc
@@ -90,6 +93,8 @@ def main(argv=None) -> None:
     parser.add_argument("--quick", action="store_true", help="smaller data, fewer repeats")
     args = parser.parse_args(argv)
     n_rows, n_groups, k = (100_000, 1_000, 3) if args.quick else (1_000_000, 10_000, 5)
+    if hasattr(os, "getloadavg"):
+        print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
     print("1. engine vs statsmodels MixedLM (REML); goal >= 50x")
     print(f"{'data':46s} {'baseline':22s} {'ours ms':>8s} {'theirs ms':>10s} {'speed-up':>9s}"

@@ -77,3 +77,23 @@ def test_runtime_dependencies_cover_what_the_package_needs_to_run():
 
     assert {package for package, _ in REQUIRED.values()} == runtime, (
         "`python -m hiertools doctor` must check exactly the runtime dependencies")
+
+
+def test_a_built_wheel_holds_every_subpackage_and_data_file(tmp_path):
+    """A regular (not editable) install must have everything: every subpackage, the datasets
+    and the course's JupyterLab defaults.  Builds the wheel, as pip would, and looks inside."""
+    import subprocess
+    import sys
+    import zipfile
+
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
+                             "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (wheel,) = tmp_path.glob("hiertools-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for init in (ROOT / "hiertools").rglob("__init__.py"):
+        assert init.relative_to(ROOT).as_posix() in names, init
+    for data in [*(ROOT / "hiertools" / "datasets").iterdir(),
+                 *(ROOT / "hiertools" / "jupyter").rglob("*.json")]:
+        assert data.relative_to(ROOT).as_posix() in names, data

@@ -1,0 +1,1 @@
+"""Tests of the mixed-model engine, hiertools.mixed (one file per concern)."""
