@@ -11,8 +11,9 @@ cell).  Goal: <= 300 MB per lesson, a typical per-learner limit on a JupyterHub.
 
 ``room`` executes one lesson in N kernels at once (threads driving nbclient, one kernel process
 each) and once alone, and checks that every run finishes and reproduces the lone run's text
-outputs exactly; it prints the wall time of the lone run and of the room, so the ratio says how
-much a full room slows each learner down on this machine.
+outputs exactly, and that no run wrote into the package, ``lessons/`` or ``solutions/`` (a
+shared file on a hub); it prints the wall time of the lone run and of the room, so the ratio says
+how much a full room slows each learner down on this machine.
 
 Runs never write into the repository: every notebook is executed from a copy in a temporary
 folder.
@@ -91,11 +92,21 @@ def memory() -> int:
     return 0 if worst <= LIMIT_MB else 1
 
 
+def _files_written(folders) -> dict:
+    """Path -> modification time of every file under `folders` (to see what a run wrote)."""
+    return {f: f.stat().st_mtime_ns for folder in folders for f in folder.rglob("*")
+            if f.is_file() and "__pycache__" not in f.parts}
+
+
 def room(lesson: str, kernels: int) -> int:
     matches = [p for p in _notebooks() if p.name.startswith(lesson)]
     if not matches:
         raise SystemExit(f"No lesson notebook starts with {lesson!r}; see lessons/.")
     path = matches[0]
+    import hiertools
+
+    watched = [Path(hiertools.__file__).parent, ROOT / "lessons", ROOT / "solutions"]
+    before = _files_written(watched)
     alone, alone_seconds, _ = _run(path)
     reference = _text_outputs(alone)
 
@@ -124,7 +135,12 @@ def room(lesson: str, kernels: int) -> int:
           f"run: {kernels - len(failed) - differ}/{kernels - len(failed)}")
     for error in failed:
         print(f"  failed: {type(error).__name__}: {error}")
-    return 0 if not failed and not differ else 1
+    after = _files_written(watched)
+    written = sorted(str(f.relative_to(ROOT)) if f.is_relative_to(ROOT) else str(f)
+                     for f in after if before.get(f) != after[f])
+    print("files written into the package, lessons/ or solutions/ by the runs: "
+          + (", ".join(written) if written else "none"))
+    return 0 if not failed and not differ and not written else 1
 
 
 def main(argv=None) -> int:
