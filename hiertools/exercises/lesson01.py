@@ -263,7 +263,7 @@ def _check_outside_funnel(answer):
     labelled = areas.sort_values("raw")["district"]
     if got == set(labelled.head(3)) | set(labelled.tail(3)):
         raise Wrong("those are the areas the figure labels: the most extreme raw rates. They are "
-                    "small areas, inside the wide mouth of the funnel.")
+                    "small areas, all inside the dotted limits of the wide mouth of the funnel.")
     if got == _outside(areas, FUNNEL_LEVEL, center=areas["raw"].mean()) != expected:
         raise Wrong("the centre line of the funnel is the n-weighted mean of the raw rates, not "
                     "their plain average.")

@@ -259,9 +259,9 @@ def _check_excluding_mu(answer):
     expected = int(excluding.min())
     if value == expected:
         return (f"right: all {excluding.size} counties whose interval excludes the average have "
-                f"{expected} to {excluding.max()} homes. A county with one or two homes has an "
-                "interval too wide to exclude the average, however extreme its raw mean; and "
-                "not every large county is far from it either.")
+                f"{expected} to {excluding.max()} homes; none with fewer than {expected} does: "
+                "their intervals are wide and their estimates are pulled most of the way back "
+                "toward the average. And not every large county is far from it either.")
     touching = gap[(gap <= 0) & (gap > -0.01)]
     if value in set(sizes[touching.index]):
         county = touching.index[list(sizes[touching.index]).index(value)]

@@ -48,7 +48,8 @@ def pooling_explorer(raw=None, n=None, sigma=None, *, data=None, y=None, group=N
     at the empirical-Bayes (REML) estimate of τ.
 
     Each group is drawn as a line segment from its raw mean (open circle, area
-    proportional to size) to its partially pooled estimate (dot).  The readout
+    proportional to size) to its partially pooled estimate (an arrowhead pointing the
+    way the estimate moved).  The readout
     names the groups that move farthest, with both the *distance* moved,
     :math:`(1-w_j)\\,|\\bar y_j - \\hat\\mu|`, and the *fraction of the way*
     :math:`1 - w_j`: the fraction depends on :math:`n_j` and σ/τ alone (a smaller

@@ -133,6 +133,20 @@ def test_outside_funnel_check():
                                                                    beyond).message
 
 
+def test_the_most_extreme_areas_are_small_and_inside_the_dotted_limits():
+    """What exercise 4b's prompt points to and its written answer states, computed here."""
+    areas = ht.simulate_districts(**lesson01.AREAS)
+    center = (areas["raw"] * areas["n"]).sum() / areas["n"].sum()
+    z = (areas["raw"] - center).abs() / (3.0 / np.sqrt(areas["n"]))
+    extremes = (areas["raw"] - center).abs().nlargest(10).index
+    assert areas.loc[extremes, "n"].between(4, 14).all()  # "4 to 14 observations"
+    assert (z[extremes] < Z_998).all()  # none beyond the dotted limits
+    ranked = areas.sort_values("raw")
+    assert set(extremes) == set(ranked.index[:5]) | set(ranked.index[-5:])  # section 3's ten
+    labelled = list(ranked.index[:3]) + list(ranked.index[-3:])
+    assert (z[labelled] > 1.959964).sum() == 3  # "three lie outside the dashed 95% ones"
+
+
 # --- simulate: share of maps lost at tau = 0.5 ----------------------------------------------------
 
 def _simulate_maps(tau, maps=2000, seed=1):

@@ -128,6 +128,9 @@ def test_excluding_mu_check_reads_the_caterpillar_plot():
     assert "reach the dashed line" in ht.check("02-excluding-mu", 2).message
     assert "largest" in ht.check("02-excluding-mu", 116).message
     assert ht.check("02-excluding-mu", 9.5).status == "invalid"
+    # the praise states only what the data show: no county under 9 homes excludes mu
+    assert "none with fewer than 9 does" in ht.check("02-excluding-mu", smallest).message
+    assert not ((n < smallest) & ((alpha - mu).abs() > 1.96 * sd)).any()
 
 
 def test_moved_most_check():
@@ -142,6 +145,15 @@ def test_moved_most_check():
     assert "*moved*" in ht.check("02-moved-most", list(farthest)).message
     assert ht.check("02-moved-most", list(top.index[:4]) + ["LAKE"]).message.startswith("4 of")
     assert ht.check("02-moved-most", ["Lake"] * 5).status == "invalid"
+
+
+def test_moved_most_are_small_counties_but_not_every_small_county_moves_far():
+    """Exercise 6b's figure and written answer: the five have 1 to 3 homes; others barely move."""
+    _, np_a, _ = _lstsq_lines()
+    moved = (np_a - FIT.group_coefs["Intercept"]).abs()
+    sizes = RADON.groupby("county").size()
+    assert sizes[moved.nlargest(5).index].between(1, 3).all()
+    assert (moved[sizes <= 3] < 0.1).any()
 
 
 def _new_county_interval():
