@@ -22,6 +22,8 @@ from .lesson02 import FIT, fits
 
 #: The county of the worked example and of the first exercises.
 COUNTY = "LAC QUI PARLE"
+#: ... as the lesson writes it.
+COUNTY_NAME = "Lac qui Parle"
 #: The posterior-SD exercise: a county measured this many times (no county has this size).
 POSTERIOR_N = 20
 #: The weight a county's own data should reach (exercise).
@@ -33,7 +35,7 @@ SIMULATION = {"n_datasets": 10_000, "seed": 3}
 #: The simulation exercise: counties more alike (tau times this factor), the smallest counties.
 EXERCISE_TAU_FACTOR = 0.5
 EXERCISE_SMALL_N = 2
-#: The read-the-figure exercise: districts with more cases than this.
+#: The read-the-figure exercise: districts larger than this (n_j: thousands of person-years).
 LARGE_DISTRICT = 40
 #: The explorer's y axis.
 EXPLORER_YLABEL = "county intercept, log(pCi/L)"
@@ -123,7 +125,7 @@ def _district_moves():
 
 # --- exercises ----------------------------------------------------------------------------------
 
-@exercise("03-half-weight-tau", f"The tau at which {COUNTY.title()}'s weight is one half",
+@exercise("03-half-weight-tau", f"The tau at which {COUNTY_NAME}'s weight is one half",
           precision=Precision(decimals=3),
           hints=["the weight is one half when the county's own noise and the between-county "
                  "variance are equal.",
@@ -136,7 +138,7 @@ def _check_half_weight_tau(answer):
         raise Wrong("tau is a standard deviation, so it cannot be negative.")
     judge_number(value, sigma / np.sqrt(n), Precision(decimals=3), mistakes=[
         (sigma**2 / n, "that is tau squared; the question asks for tau (a standard deviation)."),
-        (sigma, f"that would be right for a county with one home; {COUNTY.title()} has {n}."),
+        (sigma, f"that would be right for a county with one home; {COUNTY_NAME} has {n}."),
     ], otherwise="at that tau the weight is not one half")
     return "at tau = sigma / sqrt(n) the county's own data and the overall mean count equally."
 
@@ -158,7 +160,7 @@ def _check_posterior_sd(answer):
         (sigma / np.sqrt(n), "that is the standard error of the raw mean alone (no pooling); "
                              "the prior adds information too."),
         (1 / np.sqrt(1 / tau**2 + n_county / sigma**2),
-         f"that is the posterior SD with {COUNTY.title()}'s real {n_county} homes; the question "
+         f"that is the posterior SD with {COUNTY_NAME}'s real {n_county} homes; the question "
          f"gives the county {n} homes."),
     ], otherwise="that is not the posterior standard deviation")
     return ("smaller than both tau and sigma / sqrt(n): prior and data each add information. "
@@ -255,8 +257,8 @@ def _check_simulate_error_ratio(answer):
 
 
 @exercise("03-read-districts",
-          f"Read the district figure: which district with more than {LARGE_DISTRICT} cases "
-          "travelled farthest?",
+          f"Read the district figure: which district larger than n = {LARGE_DISTRICT} travelled "
+          "farthest?",
           hints=["the distance a district travels is the length of its arrow; look only at the "
                  f"arrows to the right of n = {LARGE_DISTRICT}.",
                  "compare the arrow lengths of the districts with n > "
@@ -279,7 +281,7 @@ def _check_read_districts(answer):
                 "also on how far the raw value starts from mu-hat.")
     k = int(np.flatnonzero(labels == got)[0])
     if not large[k]:
-        raise Wrong(f"{got} has {d['n'].iloc[k]} cases; look only at the districts with more "
-                    f"than {LARGE_DISTRICT}.")
-    raise Wrong(f"{got}'s arrow is not the longest among the districts with more than "
-                f"{LARGE_DISTRICT} cases.")
+        raise Wrong(f"{got} has n = {d['n'].iloc[k]}; look only at the districts larger than "
+                    f"n = {LARGE_DISTRICT}.")
+    raise Wrong(f"{got}'s arrow is not the longest among the districts larger than "
+                f"n = {LARGE_DISTRICT}.")

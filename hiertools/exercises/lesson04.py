@@ -1,8 +1,9 @@
 """Lesson 04 · Empirical Bayes and James–Stein: its simulation settings, cached studies, checks.
 
-The lesson simulates the seed's setup (districts of 3 to 59 people, σ = 3, μ = 5) on many
-maps with ``ht.simulate_maps``, estimates τ on every map with ``ht.estimate_tau_batch``,
-applies James–Stein to Efron & Morris's batting averages, and looks at eight schools.
+The lesson simulates the seed's setup (district sizes n_j from 3 to 59, in thousands of
+person-years as in lesson 01; σ = 3, μ = 5) on many maps with ``ht.simulate_maps``,
+estimates τ on every map with ``ht.estimate_tau_batch``, applies James–Stein to Efron &
+Morris's batting averages, and looks at eight schools.
 Every setting the notebook and the checks must agree on is defined once here.
 """
 
@@ -22,7 +23,7 @@ MAPS = 2000
 METHODS = ("rough", "moments", "ML", "REML")
 #: Section 2's sampling-distribution study: (districts J, true tau) -> seed.
 STUDY = {(12, 0.5): 401, (12, 1.6): 402, (85, 0.5): 403, (85, 1.6): 404}
-#: Exercise 1 (predict, then check): the setting whose share of REML zeros is asked for.
+#: Exercise 2 (predict, then check): the setting whose share of REML zeros is asked for.
 PREDICT_SETTING = (12, 0.5)
 #: Exercise 3 (simulate): a setting the lesson does not show.
 SIMULATE = {"n_maps": MAPS, "n_districts": 30, "tau": 0.5, "seed": 430}
@@ -190,7 +191,8 @@ def _check_hurt_players(answer):
     expected = set(bb["hurt"])
     if got == expected:
         return ("both were below-average hitters early whose rest-of-season averages stayed "
-                "close to where they started: shrinking pulled them past their truth.")
+                "close to where they started: pulling them up toward the grand mean moved them "
+                "away from their truth.")
     if bb["best"] in got:
         raise Wrong(f"{bb['best']} gained little from shrinking, but he was not hurt: his "
                     "James–Stein estimate is (slightly) closer to his rest-of-season average.")
