@@ -50,11 +50,28 @@ def source(cell: dict) -> str:
     return "".join(s) if isinstance(s, list) else s
 
 
+def _is_explorer_view(out: dict) -> bool:
+    """A stored widget view of an explorer (its text repr names it), not e.g. a tqdm bar."""
+    data = out.get("data", {})
+    text = data.get("text/plain", "")
+    text = "".join(text) if isinstance(text, list) else text
+    return WIDGET_MIME in data and "explorer" in text.lower()
+
+
 def explorer_cells(nb: dict) -> int:
-    """Number of code cells that display a widget (stored widget view or an `*_explorer(` call)."""
+    """Number of code cells that show an explorer (stored explorer view or an `*_explorer(` call).
+
+    Other widgets (lesson 05's tqdm progress bar is an ipywidgets view too) do not count.
+
+    >>> bar = {"data": {WIDGET_MIME: {}, "text/plain": "sampling:   0%|          | 0/10"}}
+    >>> view = {"data": {WIDGET_MIME: {}, "text/plain": "<Pooling explorer: move the sliders>"}}
+    >>> cell = lambda out, src="": {"cell_type": "code", "source": src, "outputs": [out]}
+    >>> explorer_cells({"cells": [cell(bar), cell(view), cell({}, "ht.slopes_explorer()")]})
+    2
+    """
     count = 0
     for cell in code_cells(nb):
-        stored = any(WIDGET_MIME in out.get("data", {}) for out in cell.get("outputs", []))
+        stored = any(_is_explorer_view(out) for out in cell.get("outputs", []))
         if stored or EXPLORER_CALL.search(source(cell)):
             count += 1
     return count

@@ -210,8 +210,8 @@ def _check_p_tau_below(answer):
          "that is the share of grid points below 5; the grid is not a sample: weight each "
          "point by its density."),
     ], otherwise="that is not the posterior probability that tau is below 5")
-    return ("about an even chance: tau = 0 is the single most likely value, yet values well "
-            "above 5 are just as plausible in total. REML's tau-hat = 0 hides that.")
+    return ("about an even chance: tau = 0 is the single most likely value, yet values above 5 "
+            "carry about as much probability as all those below. REML's tau-hat = 0 hides that.")
 
 
 def _prediction_and_value(answer):
@@ -307,5 +307,6 @@ def _check_prior_spread(answer):
          "that is the half-normal(10) curve; read the half-Cauchy(25) one."),
     ], otherwise="read the half-Cauchy(25) curve at 100 points again")
     return ("a prior under which more than a third of 'sets of eight schools' differ by over "
-            "100 SAT points is generous for coaching effects — harmless here, because the data "
-            "rule such spreads out, but worth knowing before you call a prior 'weak'.")
+            "100 SAT points is generous for coaching effects — nearly harmless here, because the "
+            "data make such spreads very unlikely, but worth knowing before you call a prior "
+            "'weak'.")

@@ -21,11 +21,11 @@ DATASET = "sleepstudy"
 FIT = {"y": "reaction", "x": "days", "group": "subject"}
 #: Exercises 1-2: days are centred here (the middle of days 0-9).
 CENTRE_DAY = 4.5
-#: Exercise 3: the baseline day; days 0 and 1 were adaptation and training (Belenky et al. 2003).
+#: Exercises 3-4: the baseline day; days 0 and 1 were adaptation and training (Belenky et al. 2003).
 BASELINE_DAY = 2
-#: Exercise 4: simulated studies the learner is asked to run (the check allows for their noise).
+#: Exercise 5: simulated studies the learner is asked to run (the check allows for their noise).
 SIMULATED_STUDIES = 4000
-#: Exercise 5: how many subjects the learner names.
+#: Exercise 6: how many subjects the learner names.
 N_AWAY = 2
 #: Axis labels of the lesson's figures and of its explorer.
 XLABEL = "day of the study"
@@ -220,10 +220,11 @@ def _check_baseline_slope(answer):
 
 @exercise("06-baseline-rho", "rho-hat on days 2-9, counted from day 2",
           precision=Precision(decimals=2),
-          hints=["use the same fit as in the previous exercise; the correlation is part of its "
-                 "random-effects table.",
-                 "read group_corr of the fit to days 2-9 with x = days - 2 (the baseline is day "
-                 "0 of that x)."])
+          hints=["the correlation is part of the random-effects table of the fit to days 2-9 "
+                 "counted from the baseline; make that fit in this cell, as in exercise 3.",
+                 f"in this cell: keep the rows with days >= {BASELINE_DAY}, add a column "
+                 f"days_from_baseline = days - {BASELINE_DAY}, fit ht.fit_varying_slopes(..., "
+                 "'reaction', 'days_from_baseline', 'subject') and read its group_corr."])
 def _check_baseline_rho(answer):
     fit, fit_centred, fit_baseline = fits()
     not_shifted, off_by_one = _variants()
@@ -236,8 +237,9 @@ def _check_baseline_rho(answer):
                                 f"{BASELINE_DAY}, the baseline."),
         (fit_centred.group_corr, "that is rho-hat with days centred at 4.5 (exercise 2)."),
     ], otherwise="that is not rho-hat of the baseline fit")
-    return ("with the intercept at the baseline, the correlation is small and positive: "
-            "subjects who start slower deteriorate slightly faster, if at all.")
+    return ("with the intercept at the baseline, rho-hat is small and positive; and from 18 "
+            "subjects a correlation is rough (section 5's simulation), so the fit does not show "
+            "that subjects who start slower deteriorate faster.")
 
 
 @exercise("06-wrong-sign-share", "Simulated share of studies whose own lines correlate negatively",

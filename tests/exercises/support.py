@@ -112,3 +112,47 @@ def assert_exercises_state_their_precision(name: str) -> None:
         if precision is not None:
             assert precision.phrase.lower() in " ".join(text.lower().split()), (
                 f"{name}: exercise {key} must say '{precision.phrase}' (its check's precision)")
+
+
+def _names(source: str) -> tuple[set[str], set[str]]:
+    """(names a piece of code binds, names it reads), from its syntax tree."""
+    import ast
+
+    bound, read = set(), set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name):
+            (bound if isinstance(node.ctx, ast.Store | ast.Del) else read).add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.ClassDef):
+            bound.add(node.name)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".")[0])
+    return bound, read
+
+
+def assert_exercises_self_contained(name: str) -> None:
+    """No cell reads a name that only an earlier exercise's solution defines.
+
+    A learner's answer may be missing or different: a later cell (a check, an explanation,
+    another exercise) must work from what the lesson itself defined, or define it again.
+    """
+    import re
+
+    solution = re.compile(r"### BEGIN SOLUTION\n.*?### END SOLUTION\n?", re.S)
+    lesson_names: set[str] = set()      # bound by the lesson's own code (stubs included)
+    answer_only: dict[str, str] = {}    # bound only inside an exercise's solution -> its id
+    problems = []
+    for cell in _notebook(name).cells:
+        if cell.cell_type != "code":
+            continue
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        bound, read = _names(cell.source)
+        used = sorted(n for n in read - bound if n in answer_only)
+        problems += [f"{grade_id or cell.source[:40]!r} reads {n!r}, defined only in the solution "
+                     f"of {answer_only[n]}" for n in used]
+        outside = _names(solution.sub("", cell.source))[0] if grade_id else bound
+        lesson_names |= outside
+        for n in bound - outside - lesson_names:
+            answer_only.setdefault(n, grade_id)
+        for n in outside:
+            answer_only.pop(n, None)
+    assert not problems, f"{name}:\n" + "\n".join(problems)

@@ -124,6 +124,23 @@ def test_monte_carlo_answers_of_the_suggested_size_pass():
     assert ht.check("05-prior-spread", 0.4) and not ht.check("05-prior-spread", 0.3)
 
 
+def test_prior_spread_accepts_every_honest_reading_of_the_figure(right_answers):
+    """The figure has grid lines every 0.05: where the half-Cauchy curve crosses 100 points
+    it reads as 0.60 to 0.65, so 1 - reading runs from 0.35 to 0.40; all of those pass, and
+    a reading off by a whole grid step of 0.1 does not."""
+    exact = right_answers["05-prior-spread"]
+    assert 0.60 <= 1 - exact <= 0.65            # the curve's height at 100 points
+    for reading in (0.60, 0.61, 0.62, 0.63, 0.64, 0.65):
+        assert ht.check("05-prior-spread", 1 - reading), reading
+    for reading in (0.5, 0.7):
+        assert not ht.check("05-prior-spread", 1 - reading), reading
+    # the figure is an ECDF of 20,000 prior draws: its height at 100 is within 0.01 of exact
+    rng = np.random.default_rng(2024)
+    z = rng.standard_normal((20_000, 8))
+    spread = np.abs(25 * rng.standard_cauchy(20_000)) * np.ptp(z, axis=1)
+    assert np.mean(spread > 100) == pytest.approx(exact, abs=0.01)
+
+
 def test_typical_mistakes_are_named(right_answers):
     p_tau = right_answers["05-p-tau-below-5"]
     assert "other side" in ht.check("05-p-tau-below-5", 1 - p_tau).message
@@ -171,3 +188,10 @@ def test_notebook_uses_the_lessons_settings_and_states_precision():
     text = "\n".join(c.source for c in _notebook(name).cells)
     assert f"post.sample({lesson05.SUGGESTED_DRAWS:_}" in text
     assert_exercises_state_their_precision(name)
+
+
+def test_exercises_are_self_contained():
+    """No cell needs a learner's answer to an earlier exercise (STYLE: exercises self-contained)."""
+    from tests.exercises.support import assert_exercises_self_contained
+
+    assert_exercises_self_contained("05_fully_bayesian.ipynb")

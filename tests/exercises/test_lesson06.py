@@ -169,3 +169,10 @@ def test_notebook_uses_the_lessons_settings_and_states_precision():
     assert (("<sleep>", spec["y"], spec["x"], spec["group"]), {}) in calls
     assert notebook_calls("06_varying_slopes.ipynb", "slopes_explorer") == [((), {})]
     assert_exercises_state_their_precision("06_varying_slopes.ipynb")
+
+
+def test_exercises_are_self_contained():
+    """No cell needs a learner's answer to an earlier exercise (STYLE: exercises self-contained)."""
+    from tests.exercises.support import assert_exercises_self_contained
+
+    assert_exercises_self_contained("06_varying_slopes.ipynb")
