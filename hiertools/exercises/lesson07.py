@@ -22,11 +22,12 @@ HOSPITAL = "A"
 THRESHOLD = 0.05
 #: Exercise 4 compares these two hospitals' true mortality.
 PAIR = ("H", "B")
-#: Exercise 5: the district whose shrunk SMR is asked for.
-DISTRICT = "Skye-Lochalsh"
+#: Exercise 5: a district with 0 cases (the Scottish counterpart of hospital A), whose
+#: shrunk SMR is asked for.
+DISTRICT = "Tweeddale"
 #: Points of each graded part, by nbgrader grade_id (the notebook's points table shows these).
 POINTS = {"check-07-outside": 2, "check-07-weight-a": 2, "check-07-a-below": 3,
-          "check-07-h-above-b": 3, "check-07-skye": 3, "ex07-headline": 2}
+          "check-07-h-above-b": 3, "check-07-zero-cases": 3, "ex07-headline": 2}
 
 
 @cache
@@ -142,7 +143,8 @@ def _check_a_below(answer):
         (float(stats.beta(1, 48).cdf(THRESHOLD)), "that is a flat Beta(1, 1) prior (no "
                                                    "pooling): use the fitted prior."),
     ], otherwise=f"that is not the posterior probability that {HOSPITAL}'s rate is below 5%")
-    return "about even odds: hospital A is probably good, but 'best in the country' is far from sure."
+    return ("about even odds: after 0 deaths in 47 operations, A's true rate is about as likely "
+            "to be above 5% as below it; 'the best in the country' is far from sure.")
 
 
 def p_first_above_second(fit, first: str, second: str) -> float:
@@ -175,23 +177,27 @@ def _check_h_above_b(answer):
             "flagged both, and the data cannot say which is worse with confidence.")
 
 
-@exercise("07-skye", f"Shrunk SMR of {DISTRICT}",
+@exercise("07-zero-cases", f"Shrunk SMR of {DISTRICT}, a district with 0 cases",
           precision=Precision(decimals=2),
           hints=["the posterior mean of a gamma-Poisson model is a weighted average of the "
-                 "district's SMR and the prior mean; how much does an expected count of about "
-                 "1 weigh?",
+                 "district's SMR (here 0) and the prior mean; how much does an expected count "
+                 "of about 1.4 weigh against the prior?",
                  "(alpha + observed) / (beta + expected) with alpha, beta from the ML "
-                 "gamma-Poisson fit (or fit.estimates.loc[district, 'shrunk'])."])
-def _check_skye(answer):
+                 "gamma-Poisson fit lip_ml and the district's row of lip (cases, expected)."])
+def _check_zero_cases(answer):
     fit = lip_fit("ML")
     row = fit.estimates.loc[DISTRICT]
     moments = lip_fit("moments").estimates.loc[DISTRICT]
     judge_number(as_number(answer), row["shrunk"], Precision(decimals=2), mistakes=[
-        (row["raw"], "that is the raw SMR (observed / expected), before shrinkage."),
-        (moments["shrunk"], "that is the moments fit; use method='ML'."),
+        (row["raw"], "that is the raw SMR (observed / expected): 0 cases in six years do not "
+                     "make a true risk of 0; shrink it toward the prior mean."),
+        (moments["shrunk"], "that is the moments fit; use the ML fit lip_ml."),
         ((fit.alpha + row["observed"]) / (fit.alpha + row["expected"]),
          "the prior adds beta (not alpha) to the expected count."),
         (fit.prior_mean, "that is the prior mean itself (complete pooling)."),
+        (row["weight"], "that is the weight w of the district's own data; the shrunk SMR is "
+                        "w * SMR + (1 - w) * prior mean."),
     ], otherwise="that is not the district's shrunk SMR")
-    return ("9 cases where 1 was expected: the raw SMR is near 9, but with so little expected "
-            "the estimate keeps only about half of that excess.")
+    return (f"like hospital A: 0 cases where about {row['expected']:.1f} were expected do not "
+            f"mean zero risk; with so little expected, the estimate moves about "
+            f"{round(10 * (1 - row['weight'])) * 10:.0f}% of the way from 0 to the prior mean.")

@@ -69,6 +69,7 @@ def plot_binomial_funnel(events, n, *, target=None, levels=(0.95, 0.998), labels
     if labels is not None:
         labels = check_labels(labels, "labels", r.size)
     scale = check_scalar(scale, "scale", minimum=0, strict_min=True)
+    centre = "pooled" if target is None else "target"
     target = r.sum() / size.sum() if target is None else check_scalar(
         target, "target", minimum=0, maximum=1, strict_min=True, strict_max=True)
     ax = _new_axes(ax, (7.5, 4.5))
@@ -82,7 +83,8 @@ def plot_binomial_funnel(events, n, *, target=None, levels=(0.95, 0.998), labels
         ax.plot(grid, scale * np.clip(lower, 0, None), **kwargs)
         outer_lower, outer_upper = funnel_limits(size, target, level)
     ax.axhline(scale * target, color=COLORS["complete pooling"], linewidth=1,
-               label=f"pooled proportion {scale * target:.3g}")
+               label=f"{centre} proportion {target:.3g}"
+                     + (f" ({scale * target:.3g} per {scale:g})" if scale != 1 else ""))
     raw = r / size
     outside = (raw > outer_upper) | (raw < outer_lower)
     ax.scatter(size[~outside], scale * raw[~outside], s=36, color=COLORS["no pooling"],

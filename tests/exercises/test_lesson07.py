@@ -62,7 +62,7 @@ RIGHT_ANSWERS = {
     "07-weight-a": 47 / (ALPHA + BETA + 47),
     "07-a-below": stats.beta.cdf(0.05, ALPHA, BETA + 47),
     "07-h-above-b": _p_h_above_b(),
-    "07-skye": (SHAPE + 9) / (RATE + E["Skye-Lochalsh"]),
+    "07-zero-cases": (SHAPE + 0) / (RATE + E["Tweeddale"]),
 }
 
 
@@ -70,6 +70,7 @@ def test_reference_values_are_what_the_lesson_says():
     assert RIGHT_ANSWERS["07-outside"] == 4 and _outside(0.998) == 1
     assert round(RIGHT_ANSWERS["07-weight-a"], 2) == 0.30
     assert round(RIGHT_ANSWERS["07-h-above-b"], 2) == 0.77
+    assert LIP.loc["Tweeddale", "cases"] == 0 and round(RIGHT_ANSWERS["07-zero-cases"], 2) == 0.63
 
 
 def test_right_answers_pass_as_computed_and_rounded_as_stated():
@@ -91,7 +92,10 @@ def test_typical_mistakes_are_named():
     q = RIGHT_ANSWERS["07-h-above-b"]
     assert "swap" in ht.check("07-h-above-b", 1 - q).message
     assert "coin toss" in ht.check("07-h-above-b", 0.5).message
-    assert "raw SMR" in ht.check("07-skye", 9 / E["Skye-Lochalsh"]).message
+    assert "raw SMR" in ht.check("07-zero-cases", 0).message
+    assert "prior mean itself" in ht.check("07-zero-cases", SHAPE / RATE).message
+    weight = E["Tweeddale"] / (RATE + E["Tweeddale"])
+    assert "weight w" in ht.check("07-zero-cases", weight).message
 
 
 def test_a_monte_carlo_answer_with_the_stated_draws_passes():
@@ -107,7 +111,7 @@ def test_a_monte_carlo_answer_with_the_stated_draws_passes():
 
 def test_feedback_never_reveals_the_expected_value():
     assert_feedback_never_reveals(RIGHT_ANSWERS, {"07-weight-a": 0.9, "07-a-below": 0.9,
-                                                  "07-h-above-b": 0.1, "07-skye": 2.0})
+                                                  "07-h-above-b": 0.1, "07-zero-cases": 2.0})
 
 
 # --- the notebook -------------------------------------------------------------------------------
@@ -162,3 +166,29 @@ def test_the_printed_expected_number_outside_is_exact():
             total += sum(math.comb(int(n), k) * p**k * (1 - p) ** (n - k)
                          for k in range(int(n) + 1) if not lower <= k / n <= upper)
         assert f"{total:.3f}" in printed
+
+
+def test_the_text_says_check_cells_give_feedback_and_grade_only_under_nbgrader():
+    """ht.check raises only under nbgrader (NBGRADER_EXECUTION): the lesson must not tell a
+    learner working alone that a check cell raises, nor ask for strict=True."""
+    nb = _notebook(NOTEBOOK)
+    text = " ".join(" ".join(c.source for c in nb.cells if c.cell_type == "markdown").split())
+    assert "raises an error" not in text and "raise an error" not in text
+    assert not any(re.search(r"\bstrict\s*=", c.source) for c in nb.cells)
+    assert "check cell for feedback" in text and "the autograder's test" in text
+
+
+def test_each_belief_is_made_wrong_with_the_numbers_the_lesson_prints():
+    """Section 8's numbers are the ones the cells print (P(best) of A and E, P(worst) of H, the
+    share of simulated worlds whose raw worst is truly worst, P(theta_H > theta_L))."""
+    nb = _notebook(NOTEBOOK)
+    printed = "\n".join(o.get("text", "") + o.get("data", {}).get("text/plain", "")
+                        for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    table = next(c.source for c in nb.cells if "Three beliefs" in c.source)
+    for shown, quoted in (("A              0          47   0.3594", "A is the best in only 36%"),
+                          ("E              8         211   0.3581", "E with 8 deaths (36%)"),
+                          ("H                 0.1216        0.0182    0.6335", "63% of the draws"),
+                          ("truly the worst:    48.2%", "in only 48%"),
+                          ("P(theta_H > theta_L) = 0.994", "99.4% of the draws")):
+        assert shown in printed, shown
+        assert quoted in table, quoted

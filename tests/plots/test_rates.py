@@ -28,6 +28,10 @@ def test_binomial_funnel_draws_exact_limits_and_marks_units_outside():
     assert outside.tolist() == [[215.0, 100 * 31 / 215]]  # hospital H only
     assert [t.get_text() for t in ax.texts] == list("ABCDEFGHIJKL")  # labels from the index
     assert ax.get_ylabel() == "deaths per 100 operations" and ax.get_ylim()[0] == 0
+    # the centre line's label gives the proportion, and its value on the scaled axis
+    assert "pooled proportion 0.0739 (7.39 per 100)" in labels
+    plain = ht.plot_binomial_funnel(R, N, target=0.05).get_legend_handles_labels()[1]
+    assert "target proportion 0.05" in plain and not any("pooled" in t for t in plain)
 
 
 def test_binomial_funnel_uses_given_axes_and_validates():
