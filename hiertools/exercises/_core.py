@@ -104,14 +104,15 @@ class Precision:
     """How precise a numeric answer must be: a number of decimals or of significant figures.
 
     An answer is accepted when it lies within half a unit of the last stated digit
-    of the expected value, i.e. exactly when it rounds to the right value.
+    of the expected value: 0.28 is accepted for 0.2837 at two decimals (|0.28 - 0.2837| <=
+    0.005), and so is 0.279, which is just as close although it is not the rounded value.
 
     Examples
     --------
     >>> from hiertools.exercises import Precision
     >>> p = Precision(decimals=2)
-    >>> p.phrase, p.accepts(0.28, 0.2837), p.accepts(0.27, 0.2837)
-    ('2 decimals are enough', True, False)
+    >>> p.phrase, p.accepts(0.28, 0.2837), p.accepts(0.279, 0.2837), p.accepts(0.27, 0.2837)
+    ('2 decimals are enough', True, True, False)
     >>> Precision(decimals=1).phrase
     '1 decimal is enough'
     >>> Precision(significant=3).accepts(0.534, 0.53393)
@@ -156,6 +157,14 @@ class Wrong(Exception):
 
 class Unreadable(Exception):
     """Raised by answer coercion only: the answer is not of the expected type or shape."""
+
+
+class NotAnswered(Exception):
+    """Raised by answer coercion when part of a structured answer is still empty (None).
+
+    The learner has not finished yet: the check says what is missing, with status
+    ``"not answered"``, and it is not counted as a wrong attempt.
+    """
 
 
 @dataclass(frozen=True)
@@ -325,6 +334,9 @@ def check(exercise: str, answer, *, strict: bool | None = None) -> Feedback:
         except Wrong as wrong:
             _WRONG_ATTEMPTS[spec.key] += 1
             feedback = _with_hint(spec, "incorrect", str(wrong))
+        except NotAnswered as missing:
+            feedback = _with_hint(spec, "not answered", str(missing),
+                                  attempts=max(1, _WRONG_ATTEMPTS[spec.key]))
         except Unreadable as unreadable:
             feedback = _with_hint(spec, "invalid", f"could not read your answer: {unreadable}",
                                   attempts=max(1, _WRONG_ATTEMPTS[spec.key]))

@@ -14,7 +14,7 @@ from functools import cache
 import numpy as np
 from scipy import special
 
-from ._core import Precision, Unreadable, Wrong, as_number, exercise, judge_number
+from ._core import NotAnswered, Precision, Unreadable, Wrong, as_number, exercise, judge_number
 
 #: The data of the lesson, with the schools as index.
 DATASET = "eight_schools"
@@ -219,10 +219,10 @@ def _prediction_and_value(answer):
         raise Unreadable("give a dict with two entries: {'predicted': your guess made before "
                          "computing, 'computed': the posterior probability}.")
     if answer["computed"] is None:
-        raise Unreadable("no answer yet: write down your prediction, then compute the "
+        raise NotAnswered("no answer yet: write down your prediction, then compute the "
                          "probability and assign it.")
     if answer["predicted"] is None:
-        raise Unreadable("commit to a prediction first (a number between 0 and 1), before "
+        raise NotAnswered("commit to a prediction first (a number between 0 and 1), before "
                          "you compute; then the check tells you how it compares.")
     predicted = as_number(answer["predicted"], "your prediction")
     computed = as_number(answer["computed"], "your computed probability")

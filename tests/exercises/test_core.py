@@ -78,6 +78,24 @@ def test_a_broken_checker_is_reported_as_a_bug_not_as_the_learners_fault(monkeyp
         ht.check("01-complete-pooling", 4.9, strict=True)
 
 
+def test_a_half_finished_structured_answer_is_not_answered_and_not_a_wrong_attempt(monkeypatch):
+    spec = _core._REGISTRY["01-complete-pooling"]
+
+    def needs_two_parts(answer):
+        if answer.get("second") is None:
+            raise _core.NotAnswered("fill in the second part too.")
+        return "both parts there"
+
+    monkeypatch.setitem(_core._REGISTRY, spec.key, _core.Exercise(
+        spec.key, spec.title, needs_two_parts, spec.hints, spec.precision))
+    _core.reset_attempts()
+    feedback = ht.check("01-complete-pooling", {"first": 1, "second": None})
+    assert feedback.status == "not answered" and not feedback
+    assert feedback.message == "fill in the second part too." and feedback.hint_level == 1
+    assert _core._WRONG_ATTEMPTS[spec.key] == 0
+    assert ht.check("01-complete-pooling", {"first": 1, "second": 2}).status == "correct"
+
+
 def test_only_coercion_says_could_not_read():
     feedback = ht.check("01-complete-pooling", "five")
     assert feedback.status == "invalid" and feedback.message.startswith("could not read")

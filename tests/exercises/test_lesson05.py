@@ -166,9 +166,10 @@ def test_predict_then_check_reports_the_prediction(right_answers):
     assert "too low" in ht.check("05-a-beats-c", {"predicted": 0.3, "computed": p}).message
     assert "close" in ht.check("05-a-beats-c", {"predicted": p + 0.02, "computed": p}).message
     missing = ht.check("05-a-beats-c", {"predicted": None, "computed": p})
-    assert missing.status == "invalid" and "prediction first" in missing.message
+    assert missing.status == "not answered" and "prediction first" in missing.message
     assert ht.check("05-a-beats-c", p).status == "invalid"
-    assert ht.check("05-a-beats-c", {"predicted": None, "computed": None}).status == "invalid"
+    empty = ht.check("05-a-beats-c", {"predicted": None, "computed": None})
+    assert empty.status == "not answered" and "no answer yet" in empty.message
 
 
 def test_feedback_never_reveals_the_expected_value(right_answers):
