@@ -161,6 +161,14 @@ def _conditionals(y, se2, tau):
     return mu_hat, 1.0 / total, loglik
 
 
+def _mu_given_tau(y, se2, tau):
+    """μ̂(τ) and V_μ(τ) as in `_conditionals`, without the log-likelihood's (G, J) arrays."""
+    prec = 1.0 / (se2 + np.asarray(tau, dtype=float)[:, None] ** 2)   # (G, J)
+    total = prec.sum(axis=-1)
+    prec *= y
+    return prec.sum(axis=-1) / total, 1.0 / total
+
+
 def _theta_given_tau(y, se2, tau, mu_hat, v_mu):
     """E(θ_j | τ, y) and var(θ_j | τ, y), shape (G, J)."""
     shrink = se2 / (se2 + np.asarray(tau)[:, None] ** 2)                # B_j
@@ -320,11 +328,21 @@ class TauPosterior:
         rng = _rng(seed)
         tau = _inverse_cdf(self.tau, self._cdf, rng.uniform(size=draws), self.density)
         se2 = self.se**2
-        mu_hat, v_mu, _ = _conditionals(self.y, se2, tau)
+        mu_hat, v_mu = _mu_given_tau(self.y, se2, tau)
         mu = mu_hat + np.sqrt(v_mu) * rng.standard_normal(draws)
+        # θ = (1 − B) y + B μ + sqrt((1 − B) se²) z, built in place: three (draws, J)
+        # arrays at most, so that 200,000 draws fit in a hub kernel's memory
         shrink = se2 / (se2 + tau[:, None] ** 2)
-        theta = ((1 - shrink) * self.y + shrink * mu[:, None]
-                 + np.sqrt((1 - shrink) * se2) * rng.standard_normal((draws, self.y.size)))
+        keep = 1 - shrink
+        theta = keep * self.y
+        shrink *= mu[:, None]
+        theta += shrink
+        del shrink
+        keep *= se2
+        noise = rng.standard_normal((draws, self.y.size))
+        noise *= np.sqrt(keep, out=keep)
+        theta += noise
+        del keep, noise
         return _draws_frame(tau=tau, mu=mu, theta=theta)
 
     # -- display -------------------------------------------------------------------------------
@@ -367,10 +385,19 @@ def _inverse_cdf(grid, cdf, u, density):
 
 
 def _draws_frame(**columns) -> pd.DataFrame:
+    """One row per draw: the named columns, then theta's last axis as theta[0], theta[1], ...
+
+    Filled into one column-major array that the frame then uses without a copy, so that
+    a large sample costs its own size once (not three times) at its peak.
+    """
     theta = columns.pop("theta")
-    frame = {name: np.ravel(values) for name, values in columns.items()}
-    frame.update({f"theta[{j}]": np.ravel(theta[..., j]) for j in range(theta.shape[-1])})
-    return pd.DataFrame(frame)
+    groups = theta.shape[-1]
+    names = [*columns, *(f"theta[{j}]" for j in range(groups))]
+    values = np.empty((theta.size // groups, len(names)), order="F")
+    for k, column in enumerate(columns.values()):
+        values[:, k] = np.ravel(column)
+    values[:, len(columns):] = theta.reshape(-1, groups)
+    return pd.DataFrame(values, columns=names, copy=False)
 
 
 def tau_posterior(y, se, prior: str = "uniform", *, scale=None) -> TauPosterior:
