@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
+from scipy import optimize, special
 
 from ._validation import check_array, check_bool, check_consistent_length, check_labels, \
     check_option, check_scalar, common_index
@@ -57,6 +57,15 @@ RATE_METHODS = ("ML", "moments")
 _BOUNDARY_SIZE = 1e8
 #: Gradient tolerance of the marginal-likelihood maximization (on the unconstrained scale).
 _GTOL = 1e-10
+
+
+def _stats():
+    """`scipy.stats`, imported on first use: at import time it would add about 20 MB to every
+    learner's kernel and a third of a second to `import hiertools`, for lessons that never
+    use it."""
+    from scipy import stats
+
+    return stats
 
 
 # --- the fitted model -----------------------------------------------------------------------
@@ -107,8 +116,8 @@ class RateFit:
         """The per-unit posteriors as one frozen scipy distribution (vectorized over units)."""
         a, b = self._posterior_parameters()
         if self.model == "beta-binomial":
-            return stats.beta(a, b)
-        return stats.gamma(a, scale=1.0 / b)
+            return _stats().beta(a, b)
+        return _stats().gamma(a, scale=1.0 / b)
 
     def _posterior_parameters(self):
         cols = list(self.estimates.columns[-2:])
@@ -211,7 +220,7 @@ def _bb_loglik(alpha, beta, r, n) -> float:
 
 
 def _binomial_loglik(p, r, n) -> float:
-    return float(np.sum(stats.binom.logpmf(r, n, p)))
+    return float(np.sum(_stats().binom.logpmf(r, n, p)))
 
 
 def _bb_moments(r, n):
@@ -344,7 +353,7 @@ def fit_beta_binomial(events, n, method: str = "ML", *, labels=None,
         prior_sd = float(np.sqrt(mean * (1 - mean) / (alpha + beta + 1)))
         loglik = _bb_loglik(alpha, beta, r, size)
         post = (alpha + r, beta + size - r)
-        posterior = (post, size / (alpha + beta + size), stats.beta(*post))
+        posterior = (post, size / (alpha + beta + size), _stats().beta(*post))
     else:
         mean, prior_sd = float(r.sum() / size.sum()), 0.0
         loglik, posterior = _binomial_loglik(mean, r, size), None
@@ -380,7 +389,7 @@ def _gp_loglik(alpha, beta, y, e) -> float:
 
 
 def _poisson_loglik(m, y, e) -> float:
-    return float(np.sum(stats.poisson.logpmf(y, m * e)))
+    return float(np.sum(_stats().poisson.logpmf(y, m * e)))
 
 
 def _gp_moments(y, e):
@@ -509,7 +518,7 @@ def fit_gamma_poisson(observed, expected, method: str = "ML", *, labels=None,
         mean, prior_sd = alpha / beta, float(np.sqrt(alpha) / beta)
         loglik = _gp_loglik(alpha, beta, y, e)
         post = (alpha + y, beta + e)
-        posterior = (post, e / (beta + e), stats.gamma(post[0], scale=1 / post[1]))
+        posterior = (post, e / (beta + e), _stats().gamma(post[0], scale=1 / post[1]))
     else:
         mean, prior_sd = float(y.sum() / e.sum()), 0.0
         loglik, posterior = _poisson_loglik(mean, y, e), None
@@ -569,8 +578,9 @@ def funnel_limits(n, target: float, level: float = 0.95):
     level = check_scalar(level, "level", minimum=0, maximum=1, strict_min=True, strict_max=True)
     limits = []
     for p in ((1 - level) / 2, (1 + level) / 2):
-        rp = stats.binom.ppf(p, size, target)
-        a = (stats.binom.cdf(rp, size, target) - p) / stats.binom.pmf(rp, size, target)
+        binom = _stats().binom
+        rp = binom.ppf(p, size, target)
+        a = (binom.cdf(rp, size, target) - p) / binom.pmf(rp, size, target)
         limits.append((rp - a) / size)
     lower, upper = limits
     return (float(lower), float(upper)) if scalar else (lower, upper)
@@ -650,7 +660,7 @@ def overdispersion_test(events, n, target: float | None = None) -> DispersionTes
     z = (r / size - target) / np.sqrt(target * (1 - target) / size)
     x2 = float(np.sum(z**2))
     df = r.size - 1 if estimated else r.size
-    return DispersionTest(x2, df, float(stats.chi2.sf(x2, df)), x2 / r.size, float(target),
+    return DispersionTest(x2, df, float(_stats().chi2.sf(x2, df)), x2 / r.size, float(target),
                           pd.Series(z, index=index, name="z"))
 
 

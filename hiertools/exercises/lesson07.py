@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
-from scipy import integrate, stats
+from scipy import integrate
 
 from ._core import Precision, Wrong, as_number, as_whole_number, exercise, judge_number
 
@@ -62,6 +62,8 @@ def lip_fit(method: str = "ML"):
 
 
 def _posterior(fit, label):
+    from scipy import stats  # on first use: importing it costs every kernel about 20 MB
+
     row = fit.estimates.loc[label]
     return stats.beta(row["posterior_a"], row["posterior_b"])
 
@@ -123,6 +125,8 @@ def _check_weight_a(answer):
                  "posterior Beta(alpha + 0, beta + 47) from the ML fit; P(theta < 0.05) is its "
                  "CDF at 0.05: stats.beta.cdf(0.05, a, b)."])
 def _check_a_below(answer):
+    from scipy import stats
+
     fit = surgical_fit("ML")
     post = _posterior(fit, HOSPITAL)
     expected = float(post.cdf(THRESHOLD))

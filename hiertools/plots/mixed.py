@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from .._validation import (check_column, check_frame, check_group_column, check_option,
                            check_scalar)
@@ -279,7 +279,7 @@ def plot_caterpillar(fit, *, term="Intercept", level=0.95, ax=None, highlight=No
         missing = [h for h in highlight if h not in set(fit.group_sizes.index)]
         if missing:
             raise ValueError(f"highlight: {missing[:3]!r} are not groups of the fit.")
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = special.ndtri(0.5 + level / 2)
     coef = fit.group_coefs[term]
     sd = fit.random_effects_sd[term]
     n = fit.group_sizes

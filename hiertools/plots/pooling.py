@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from .._validation import (check_array, check_consistent_length, check_labels, check_scalar,
                            common_index)
@@ -103,7 +103,7 @@ def plot_funnel(estimates, n, *, sigma, center=None, levels=(0.95, 0.998), label
     grid = np.linspace(n.min(), n.max(), 200)
     ax.axhline(center, color=COLORS["complete pooling"], linewidth=1, label="overall mean")
     for level, style in zip(levels, ["--", ":", "-."]):
-        z = stats.norm.ppf(0.5 + level / 2)
+        z = special.ndtri(0.5 + level / 2)
         half = z * sigma / np.sqrt(grid)
         ax.plot(grid, center + half, color="0.4", linestyle=style, linewidth=1,
                 label=f"{100 * level:g}% limits if all groups had the same value")
@@ -111,7 +111,7 @@ def plot_funnel(estimates, n, *, sigma, center=None, levels=(0.95, 0.998), label
     ax.scatter(n, est, s=14, color=COLORS["no pooling"], alpha=0.7, zorder=3,
                label="raw estimate")
     if outside is not None:
-        z = stats.norm.ppf(0.5 + outside / 2)
+        z = special.ndtri(0.5 + outside / 2)
         far = np.abs(est - center) > z * sigma / np.sqrt(n)
         ax.hiertools_artists = {"outside": ax.scatter(
             n[far], est[far], s=46, facecolors="none", edgecolors=COLORS["highlight"],
