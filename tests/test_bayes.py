@@ -401,3 +401,19 @@ def test_diagnostics_errors(function):
         function(np.array([[1.0, np.nan, 2.0, 3.0, 4.0]]))
     with pytest.raises(TypeError):
         function("abc")
+
+
+def test_a_large_posterior_sample_costs_about_its_own_size_at_its_peak():
+    # lesson 05 draws 200,000 rows; on a hub every kernel has a fixed memory limit
+    import tracemalloc
+
+    schools = ht.load("eight_schools")
+    post = ht.tau_posterior(schools["y"], schools["se"])
+    tracemalloc.start()
+    try:
+        draws = post.sample(200_000, seed=1)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    size = draws.memory_usage(deep=True).sum()
+    assert peak < 3 * size, f"peak {peak / 2**20:.0f} MB for a {size / 2**20:.0f} MB sample"
