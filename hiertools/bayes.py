@@ -146,27 +146,28 @@ def _log_prior(tau, prior, scale):
 
 # --- the exact posterior on a grid -----------------------------------------------------------
 
+def _mu_given_tau(y, se2, tau):
+    """μ̂(τ), the precision 1/V_μ(τ) = Σ_j 1/(se_j² + τ²), and its terms 1/(se_j² + τ²).
+
+    `y` has shape (..., J) and `tau` shape (G,); μ̂ has shape (..., G), the precision (G,),
+    the terms (G, J).
+    """
+    prec = 1.0 / (se2 + np.asarray(tau, dtype=float)[:, None] ** 2)   # (G, J)
+    total = prec.sum(axis=-1)                                          # (G,)
+    return (y[..., None, :] * prec).sum(axis=-1) / total, total, prec
+
+
 def _conditionals(y, se2, tau):
     """μ̂(τ), V_μ(τ) and log p(y | τ) (flat prior on μ, constants dropped) for each τ.
 
     `y` has shape (..., J) and `tau` shape (G,); results have shape (..., G).
     """
+    mu_hat, total, prec = _mu_given_tau(y, se2, tau)
     v = se2 + np.asarray(tau, dtype=float)[:, None] ** 2              # (G, J)
-    prec = 1.0 / v
-    total = prec.sum(axis=-1)                                          # (G,)
-    mu_hat = (y[..., None, :] * prec).sum(axis=-1) / total              # (..., G)
     resid2 = (y[..., None, :] - mu_hat[..., None]) ** 2
     loglik = (-0.5 * np.log(total) - 0.5 * np.log(v).sum(axis=-1)
               - 0.5 * (resid2 * prec).sum(axis=-1))
     return mu_hat, 1.0 / total, loglik
-
-
-def _mu_given_tau(y, se2, tau):
-    """μ̂(τ) and V_μ(τ) as in `_conditionals`, without the log-likelihood's (G, J) arrays."""
-    prec = 1.0 / (se2 + np.asarray(tau, dtype=float)[:, None] ** 2)   # (G, J)
-    total = prec.sum(axis=-1)
-    prec *= y
-    return prec.sum(axis=-1) / total, 1.0 / total
 
 
 def _theta_given_tau(y, se2, tau, mu_hat, v_mu):
@@ -328,8 +329,8 @@ class TauPosterior:
         rng = _rng(seed)
         tau = _inverse_cdf(self.tau, self._cdf, rng.uniform(size=draws), self.density)
         se2 = self.se**2
-        mu_hat, v_mu = _mu_given_tau(self.y, se2, tau)
-        mu = mu_hat + np.sqrt(v_mu) * rng.standard_normal(draws)
+        mu_hat, total = _mu_given_tau(self.y, se2, tau)[:2]   # let the (draws, J) terms go
+        mu = mu_hat + np.sqrt(1.0 / total) * rng.standard_normal(draws)
         # θ = (1 − B) y + B μ + sqrt((1 − B) se²) z, built in place: three (draws, J)
         # arrays at most, so that 200,000 draws fit in a hub kernel's memory
         shrink = se2 / (se2 + tau[:, None] ** 2)

@@ -577,8 +577,8 @@ def funnel_limits(n, target: float, level: float = 0.95):
                           strict_max=True)
     level = check_scalar(level, "level", minimum=0, maximum=1, strict_min=True, strict_max=True)
     limits = []
+    binom = _stats().binom
     for p in ((1 - level) / 2, (1 + level) / 2):
-        binom = _stats().binom
         rp = binom.ppf(p, size, target)
         a = (binom.cdf(rp, size, target) - p) / binom.pmf(rp, size, target)
         limits.append((rp - a) / size)

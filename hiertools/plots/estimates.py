@@ -235,7 +235,8 @@ def plot_group_distribution(raw, pooled, *, mu, tau, ax=None, bins=20, xlabel="e
     high = max(edges[-1], mu + 3.5 * tau)
     low, high = low - 0.03 * (high - low), high + 0.03 * (high - low)
     grid = np.linspace(low, high, 400)
-    curve, = ax.plot(grid, np.exp(-0.5 * ((grid - mu) / tau) ** 2) / (tau * np.sqrt(2 * np.pi)), color="0.1", linewidth=1.8,
+    density = np.exp(-0.5 * ((grid - mu) / tau) ** 2) / (tau * np.sqrt(2 * np.pi))  # N(μ, τ²)
+    curve, = ax.plot(grid, density, color="0.1", linewidth=1.8,
                      label=f"fitted population N(μ̂, τ̂²), τ̂ = {tau:.2f}")
     center = ax.axvline(mu, color=COLORS["complete pooling"], linestyle="--", linewidth=1,
                         label="μ̂")
