@@ -9,6 +9,7 @@ out from its closed form and maximized with scipy, sharing no code with hiertool
 
 import json
 import re
+from functools import cache
 
 import nbformat
 import numpy as np
@@ -20,7 +21,8 @@ from hiertools.build import repo_root
 NOTEBOOK = repo_root() / "solutions" / "appendix_coming_from_r.ipynb"
 
 
-def _cells():
+@cache
+def _cells():  # read once: every test below looks at the same stored notebook
     return nbformat.read(NOTEBOOK, as_version=4).cells
 
 
