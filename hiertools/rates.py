@@ -52,9 +52,12 @@ __all__ = ["RateFit", "DispersionTest", "fit_beta_binomial", "fit_gamma_poisson"
 
 RATE_METHODS = ("ML", "moments")
 
-#: Above this prior size (alpha + beta, or the gamma shape) the marginal likelihood is
-#: indistinguishable from the binomial / Poisson one: the fit is reported as complete pooling.
-_BOUNDARY_SIZE = 1e8
+#: Below this prior size (alpha + beta, or the gamma shape) the marginal log-likelihood is
+#: computed to about 1e-9: it can then be compared with the binomial / Poisson limit.  Above
+#: it, log-gamma differences of numbers near the size lose digits (at 1e8 about 1e-6), so a
+#: comparison of the two likelihoods there says nothing; whether the limit is the maximum is
+#: then read off the likelihood's slope at the limit (`_boundary_slope_*`).
+_ACCURATE_SIZE = 1e6
 #: Gradient tolerance of the marginal-likelihood maximization (on the unconstrained scale).
 _GTOL = 1e-10
 
@@ -212,6 +215,39 @@ def _poisson_inputs(observed, expected, labels):
     return y, e, _labels(labels, y.size, observed=observed, expected=expected)
 
 
+# --- maximum marginal likelihood, and its boundary ------------------------------------------------
+
+def _minimize_from(negative, starts):
+    """The best of BFGS runs of `negative` (value and gradient) from each start: the marginal
+    likelihoods of both models can have a flat ridge toward complete pooling, so one start
+    may stop far from another's optimum."""
+    runs = [optimize.minimize(negative, x, jac=True, method="BFGS",
+                              options={"gtol": _GTOL, "maxiter": 2000}) for x in starts]
+    return min(runs, key=lambda res: res.fun)
+
+
+def _slope(terms) -> float:
+    """Half the sum of `terms`, set to 0 when it is within rounding of 0 (terms cancel)."""
+    total = 0.5 * float(np.sum(terms))
+    return 0.0 if abs(total) <= 1e-12 * float(np.sum(np.abs(terms))) else total
+
+
+def _pooled(size, loglik, limit_loglik, slope) -> bool:
+    """Is complete pooling (size = inf) the maximum of the marginal likelihood?
+
+    The likelihood's slope in 1/size at the limit decides near the limit: ``slope > 0``
+    means a finite size fits better, so the maximum is interior.  With ``slope <= 0`` the
+    limit is a local maximum; an interior optimum beats it only when the optimizer found
+    one at a size where the likelihood is computed accurately and it is higher there.
+    Deciding by comparing likelihoods alone fails near the limit: a run that drifts to a
+    size of 1e8 evaluates the likelihood with errors of about 1e-6, which can exceed the
+    true difference from the limit (about slope / size).
+    """
+    if slope > 0:
+        return False
+    return not (size <= _ACCURATE_SIZE and loglik > limit_loglik + 1e-9 * (1 + abs(limit_loglik)))
+
+
 # --- beta-binomial ------------------------------------------------------------------------------
 
 def _bb_loglik(alpha, beta, r, n) -> float:
@@ -238,8 +274,22 @@ def _bb_moments(r, n):
     return p * size, (1 - p) * size
 
 
+def _bb_boundary_slope(r, n) -> float:
+    """d loglik / d(1/M) at M = alpha + beta = inf, the mean at the pooled rate p.
+
+    Expanding the beta-binomial log-likelihood in 1/M gives the binomial one plus
+    ``s / M``, with ``s = 1/2 sum[r(r-1)/p + (n-r)(n-r-1)/(1-p) - n(n-1)]`` (whose
+    expectation is 0 for binomial counts).  ``s <= 0``: the likelihood still rises toward
+    M = inf, so complete pooling is a local maximum; ``s > 0``: a finite M fits better.
+    """
+    p = r.sum() / n.sum()
+    terms = np.concatenate([r * (r - 1) / p, (n - r) * (n - r - 1) / (1 - p), -n * (n - 1.0)])
+    return _slope(terms)
+
+
 def _bb_ml(r, n, start):
-    """(alpha, beta) maximizing the beta-binomial marginal likelihood over (logit mu, log size)."""
+    """(alpha, beta) maximizing the beta-binomial marginal likelihood over (logit mu, log size),
+    or (inf, inf) when the binomial limit (complete pooling) is the maximum."""
 
     def negative(theta):
         mu, size = special.expit(theta[0]), np.exp(theta[1])
@@ -253,15 +303,11 @@ def _bb_ml(r, n, start):
 
     p = r.sum() / n.sum()
     mu0, size0 = start
-    x0 = [special.logit(mu0), np.log(size0)]
-    best = None
-    for x in (x0, [special.logit(p), np.log(10.0)], [special.logit(p), np.log(1000.0)]):
-        res = optimize.minimize(negative, x, jac=True, method="BFGS",
-                                options={"gtol": _GTOL, "maxiter": 2000})
-        if best is None or res.fun < best.fun:
-            best = res
+    best = _minimize_from(negative, [[special.logit(mu0), np.log(size0)],
+                                     [special.logit(p), np.log(10.0)],
+                                     [special.logit(p), np.log(1000.0)]])
     mu, size = special.expit(best.x[0]), np.exp(best.x[1])
-    if size > _BOUNDARY_SIZE or _binomial_loglik(p, r, n) >= -best.fun:
+    if _pooled(size, -best.fun, _binomial_loglik(p, r, n), _bb_boundary_slope(r, n)):
         return np.inf, np.inf
     return mu * size, (1 - mu) * size
 
@@ -343,11 +389,16 @@ def fit_beta_binomial(events, n, method: str = "ML", *, labels=None,
     if r.sum() == 0 or r.sum() == size.sum():
         raise ValueError("events are all 0 (or all equal to n): the pooled rate is 0 (or 1) "
                          "and there is no spread to estimate.")
-    alpha, beta = _bb_moments(r, size)
     if method == "ML":
         p = r.sum() / size.sum()
+        try:
+            alpha, beta = _bb_moments(r, size)
+        except ValueError:  # no beta prior matches the moments; ML may still have one
+            alpha = beta = 0.5
         start = (p, alpha + beta if np.isfinite(alpha) else 100.0)
         alpha, beta = _bb_ml(r, size, start)
+    else:
+        alpha, beta = _bb_moments(r, size)
     if np.isfinite(alpha):
         mean = alpha / (alpha + beta)
         prior_sd = float(np.sqrt(mean * (1 - mean) / (alpha + beta + 1)))
@@ -403,8 +454,20 @@ def _gp_moments(y, e):
     return m**2 / v, m / v
 
 
+def _gp_boundary_slope(y, e) -> float:
+    """d loglik / d(1/alpha) at alpha = inf, the prior mean at the pooled ratio m.
+
+    Expanding the negative-binomial log-likelihood (means mu_i = m E_i) in 1/alpha gives
+    the Poisson one plus ``s / alpha`` with ``s = 1/2 sum[(y - mu)^2 - y]``: the counts'
+    spread beyond the Poisson variance.  ``s <= 0``: complete pooling is a local maximum.
+    """
+    mu = e * (y.sum() / e.sum())
+    return _slope(np.concatenate([(y - mu) ** 2, -y.astype(float)]))
+
+
 def _gp_ml(y, e, start):
-    """(alpha, beta) maximizing the negative-binomial marginal likelihood over (log mean, log shape)."""
+    """(alpha, beta) maximizing the negative-binomial marginal likelihood over (log mean,
+    log shape), or (inf, inf) when the Poisson limit (complete pooling) is the maximum."""
 
     def negative(theta):
         m, a = np.exp(theta[0]), np.exp(theta[1])
@@ -417,15 +480,10 @@ def _gp_ml(y, e, start):
         return value, grad
 
     m0 = y.sum() / e.sum()
-    best = None
-    for x in ([np.log(start[0]), np.log(start[1])], [np.log(m0), np.log(1.0)],
-              [np.log(m0), np.log(100.0)]):
-        res = optimize.minimize(negative, x, jac=True, method="BFGS",
-                                options={"gtol": _GTOL, "maxiter": 2000})
-        if best is None or res.fun < best.fun:
-            best = res
+    best = _minimize_from(negative, [[np.log(start[0]), np.log(start[1])],
+                                     [np.log(m0), np.log(1.0)], [np.log(m0), np.log(100.0)]])
     m, a = np.exp(best.x)
-    if a > _BOUNDARY_SIZE or _poisson_loglik(m0, y, e) >= -best.fun:
+    if _pooled(a, -best.fun, _poisson_loglik(m0, y, e), _gp_boundary_slope(y, e)):
         return np.inf, np.inf
     return a, a / m
 

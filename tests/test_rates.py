@@ -316,3 +316,105 @@ def test_gamma_poisson_ml_is_statsmodels_negative_binomial_regression():
     assert fit.prior_mean == pytest.approx(np.exp(intercept), rel=1e-5)
     assert fit.alpha == pytest.approx(1 / dispersion, rel=1e-5)  # gamma shape = NB size
     assert fit.loglik == pytest.approx(nb2.llf, abs=1e-6)
+
+
+# --- the complete-pooling boundary --------------------------------------------------------------
+# Whether the maximum marginal likelihood sits at complete pooling (size = inf) is decided by the
+# likelihood, checked here against scipy's betabinom / nbinom: on the boundary, nothing at a
+# finite size fits better than the binomial / Poisson limit; just inside it, a finite size does.
+# The "boundary" cases below were reported as finite fits at sizes near 1e8 before the fix (the
+# likelihood comparison there is lost in rounding), on numpy 2.4.6 / scipy 1.17.1.
+
+GP_BOUNDARY = [([4, 4, 4, 4], [4.0] * 4), ([2, 6, 3, 5], [4.0] * 4), ([2, 6, 2, 6], [4.0] * 4),
+               ([9, 14, 4, 7, 14, 7], [14.77, 11.28, 6.26, 4.05, 19.43, 10.81]),
+               ([22, 12], [15.43, 12.34]), ([11, 27, 6, 20], [10.62, 15.92, 6.61, 15.61]),
+               ([3, 5, 1, 11, 4, 5, 6], [3.24, 7.85, 2.78, 12.39, 5.95, 6.02, 6.48])]
+BB_BOUNDARY = [([10, 20, 30, 40], [100, 200, 300, 400]), ([7, 13, 10, 10], [20] * 4),
+               ([13, 6], [27, 17]), ([10, 9, 0, 5], [29, 29, 1, 19]),
+               ([10, 4, 7, 6, 4, 7], [22, 6, 19, 16, 10, 14])]
+GP_INSIDE = [([1, 7, 4, 4], [4.0] * 4), ([0, 8, 4, 4], [4.0] * 4)]
+BB_INSIDE = [([6, 14, 10, 10], [20] * 4), ([1, 9, 5, 5], [10] * 4)]
+
+
+def _nb_profile(y, e):
+    """-max over the mean of the negative-binomial log-likelihood, as a function of log shape."""
+    y, e = np.asarray(y), np.asarray(e, float)
+
+    def at(log_shape):
+        a = np.exp(log_shape)
+        inner = optimize.minimize_scalar(
+            lambda lm: -stats.nbinom.logpmf(y, a, a / (a + np.exp(lm) * e)).sum(),
+            bounds=(-5, 5), method="bounded", options={"xatol": 1e-10})
+        return inner.fun
+    return at
+
+
+def _bb_profile(r, n):
+    r, n = np.asarray(r), np.asarray(n)
+
+    def at(log_size):
+        m = np.exp(log_size)
+        inner = optimize.minimize_scalar(
+            lambda z: -stats.betabinom.logpmf(r, n, m / (1 + np.exp(-z)),
+                                              m / (1 + np.exp(z))).sum(),
+            bounds=(-10, 10), method="bounded", options={"xatol": 1e-10})
+        return inner.fun
+    return at
+
+
+@pytest.mark.parametrize("y, e", GP_BOUNDARY)
+def test_gamma_poisson_on_the_boundary_is_complete_pooling(y, e):
+    y, e = np.array(y), np.array(e)
+    fit = ht.fit_gamma_poisson(y, e, method="ML")
+    limit = stats.poisson.logpmf(y, e * y.sum() / e.sum()).sum()
+    assert fit.pooled and fit.alpha == np.inf
+    assert fit.loglik == pytest.approx(limit, abs=1e-12)
+    # no finite shape from 0.01 to 1e5 fits better than the Poisson limit
+    profile = _nb_profile(y, e)
+    assert min(-profile(s) for s in np.linspace(np.log(0.01), np.log(1e5), 60)) < limit + 1e-9
+
+
+@pytest.mark.parametrize("r, n", BB_BOUNDARY)
+def test_beta_binomial_on_the_boundary_is_complete_pooling(r, n):
+    r, n = np.array(r), np.array(n)
+    fit = ht.fit_beta_binomial(r, n, method="ML")
+    limit = stats.binom.logpmf(r, n, r.sum() / n.sum()).sum()
+    assert fit.pooled and fit.alpha == np.inf
+    assert fit.loglik == pytest.approx(limit, abs=1e-12)
+    profile = _bb_profile(r, n)
+    assert min(-profile(s) for s in np.linspace(np.log(0.01), np.log(1e5), 60)) < limit + 1e-9
+
+
+@pytest.mark.parametrize("y, e", GP_INSIDE)
+def test_gamma_poisson_just_inside_the_boundary_is_a_finite_fit(y, e):
+    y, e = np.array(y), np.array(e)
+    fit = ht.fit_gamma_poisson(y, e, method="ML")
+    limit = stats.poisson.logpmf(y, e * y.sum() / e.sum()).sum()
+    assert not fit.pooled and np.isfinite(fit.alpha)
+    assert fit.loglik > limit + 1e-3
+    best = optimize.minimize_scalar(_nb_profile(y, e), bounds=(-3, 12), method="bounded",
+                                    options={"xatol": 1e-9})
+    assert fit.alpha == pytest.approx(np.exp(best.x), rel=1e-5)
+    assert fit.loglik == pytest.approx(-best.fun, abs=1e-9)
+
+
+@pytest.mark.parametrize("r, n", BB_INSIDE)
+def test_beta_binomial_just_inside_the_boundary_is_a_finite_fit(r, n):
+    r, n = np.array(r), np.array(n)
+    fit = ht.fit_beta_binomial(r, n, method="ML")
+    limit = stats.binom.logpmf(r, n, r.sum() / n.sum()).sum()
+    assert not fit.pooled and np.isfinite(fit.alpha)
+    assert fit.loglik > limit + 1e-3
+    best = optimize.minimize_scalar(_bb_profile(r, n), bounds=(-3, 12), method="bounded",
+                                    options={"xatol": 1e-9})
+    assert fit.alpha + fit.beta == pytest.approx(np.exp(best.x), rel=1e-5)
+    assert fit.loglik == pytest.approx(-best.fun, abs=1e-9)
+
+
+def test_beta_binomial_ml_fits_counts_whose_moment_estimate_has_no_beta_prior():
+    # rho by moments >= 1 (0 of 3 and 30 of 30): the moments fit refuses, ML still fits
+    r, n = np.array([0, 30, 1]), np.array([3, 30, 2])
+    with pytest.raises(ValueError, match="method='ML'"):
+        ht.fit_beta_binomial(r, n, method="moments")
+    fit = ht.fit_beta_binomial(r, n, method="ML")
+    assert fit.loglik >= stats.binom.logpmf(r, n, r.sum() / n.sum()).sum()
