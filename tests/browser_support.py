@@ -219,11 +219,6 @@ def copy_notebooks(root: Path) -> None:
 # --------------------------------------------------------------------------- page actions
 KERNEL_IDLE = "#jp-main-statusbar >> text=Idle"
 
-# One snapshot of the notebook's execution state, read in the page.
-_PROMPTS_JS = """() => Array.from(
-    document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt'),
-    p => p.textContent.trim())"""
-
 _STATUS_JS = """() => {
     const bar = document.querySelector('#jp-main-statusbar');
     return bar ? bar.textContent : '';
@@ -241,10 +236,22 @@ def open_notebook(page, server: LabServer, path: str, workspace: str, timeout_ms
     page.locator(KERNEL_IDLE).wait_for(timeout=timeout_ms)
 
 
-def run_all_and_wait(page, timeout: float = 150) -> list[str]:
-    """Clear outputs, Run All Cells, and wait until no cell is queued and the kernel is idle.
+# Each code cell's prompt and the first line of its source, in page order.
+_CELLS_JS = """() => Array.from(
+    document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell'),
+    c => [(c.querySelector('.jp-InputPrompt') || {textContent: ''}).textContent.trim(),
+          ((c.querySelector('.cm-content') || {textContent: ''}).textContent || '').slice(0, 70)])"""
 
-    Returns the final input prompts (``[3]:`` ...) of the code cells.
+
+def run_all_and_wait(page, timeout: float = 600, settle: float = 8) -> list[str]:
+    """Clear outputs, Run All Cells, and wait until every cell has run and the kernel is idle.
+
+    "Done" is read from the page, never from a fixed time: every code cell shows an
+    execution count, no cell is queued (``[*]``) and the kernel is idle.  A run that an
+    error stopped early (JupyterLab skips the rest) is done once nothing has changed for
+    `settle` seconds with the kernel idle.  On a loaded machine a notebook may take many
+    times its usual time, so the timeout is generous; if it ends, the message names the
+    cells still running or queued.  Returns the final input prompts (``[3]:`` ...).
     """
     menu(page, "Edit", "Clear Outputs of All Cells")
     page.wait_for_function(
@@ -252,21 +259,25 @@ def run_all_and_wait(page, timeout: float = 150) -> list[str]:
         ".some(p => /\\d/.test(p.textContent))", timeout=10_000)
     menu(page, "Run", "Run All Cells")
     deadline = time.monotonic() + timeout
-    stable = 0
-    prompts: list[str] = []
+    cells: list[list[str]] = []
+    last, since, idle_reads = None, time.monotonic(), 0
     while time.monotonic() < deadline:
-        prompts = page.evaluate(_PROMPTS_JS)
-        status = page.evaluate(_STATUS_JS)
+        cells = page.evaluate(_CELLS_JS)
+        prompts = [p for p, _ in cells]
+        idle = "Idle" in page.evaluate(_STATUS_JS)
         busy = any("*" in p for p in prompts)
-        ran = any(re.search(r"\d", p) for p in prompts)
-        if not busy and ran and "Idle" in status:
-            stable += 1
-            if stable >= 3:
-                return prompts
-        else:
-            stable = 0
+        if prompts != last:
+            last, since = prompts, time.monotonic()
+        idle_reads = idle_reads + 1 if idle and not busy else 0
+        all_ran = prompts and all(re.search(r"\d", p) for p in prompts)
+        if idle_reads >= 3 and (all_ran or time.monotonic() - since >= settle):
+            return prompts
         time.sleep(0.3)
-    raise AssertionError(f"Run All did not finish within {timeout:.0f} s; prompts: {prompts}")
+    running = [f"  code cell {i} {p} {src!r}" for i, (p, src) in enumerate(cells) if "*" in p]
+    waiting = [i for i, (p, _) in enumerate(cells) if not re.search(r"[\d*]", p)]
+    raise AssertionError(
+        f"Run All did not finish within {timeout:.0f} s.\nStill running or queued:\n"
+        + ("\n".join(running) or "  none") + f"\nNot run: code cells {waiting}")
 
 
 def save_and_read(page, nb_path: Path, timeout: float = 20) -> dict:
