@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
-    tomllib = pytest.importorskip("tomli")
+    from tests.reference import reference
+
+    tomllib = reference("tomli")
 
 
 def _name(requirement: str) -> str:
