@@ -57,18 +57,6 @@ def test_python_versions_agree():
     assert "python>=3.10" in (ROOT / "environment.yml").read_text()
 
 
-def test_ci_runs_exactly_the_readme_test_command():
-    readme = (ROOT / "README.md").read_text()
-    start = readme.split("\n## Start\n", 1)[1].split("\n## ", 1)[0]
-    # the set-up is two commands: later sections (instructors' nbgrader steps) may show more
-    commands = re.findall(r"```(?:bash|sh)\n(.*?)\n```", start, flags=re.S)
-    assert len(commands) == 2, commands
-    test_command = next(c for c in commands if "pytest" in c)
-    assert test_command in (ROOT / ".ci" / "run").read_text()
-    lab_command = next(c for c in commands if "hiertools lab" in c)
-    assert "pip install -e ." in lab_command
-
-
 def test_datasets_are_shipped_as_package_data():
     data = _pyproject()["tool"]["setuptools"]["package-data"]["hiertools"]
     assert "datasets/*.csv" in data and "datasets/*.json" in data
