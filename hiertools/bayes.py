@@ -578,20 +578,20 @@ def sample_posterior(y, se, *, draws: int = 2000, chains: int = 4, seed=0,
     rng = _rng(seed)
 
     J, se2 = y.size, se**2
-    prec = 1.0 / se2
     spread = float(np.sqrt(np.var(y) + se2.mean()))
     # dispersed starting points: mu around the data, tau over two orders of magnitude
     mu = y.mean() + spread * rng.standard_normal(chains)
     tau = spread * np.exp(rng.uniform(np.log(0.05), np.log(2.0), size=chains))
-    theta = y + se * rng.standard_normal((chains, J))
-    eta = (theta - mu[:, None]) / tau[:, None]
-    log_step = np.zeros(chains)  # Metropolis: log of the proposal SD on log tau
-    accepted = np.zeros(chains)
+    # Starting group effects were drawn here; every sweep draws them first from (mu, tau), so
+    # they were never used.  The draw stays so that a seed gives the same chains as before.
+    rng.standard_normal((chains, J))
 
     keep_mu = np.empty((chains, draws))
     keep_tau = np.empty((chains, draws))
     keep_theta = np.empty((chains, draws, J))
     centered = parametrization == "centered"
+    step = _centered_step if centered else _noncentered_step
+    model = _Model(y, se2, 1.0 / se2, prior, scale, warmup, np.zeros(chains))
 
     bar = None
     if show:
@@ -605,45 +605,11 @@ def sample_posterior(y, se, *, draws: int = 2000, chains: int = 4, seed=0,
             z_mu = rng.standard_normal((n, chains))
             z_tau = rng.standard_normal((n, chains))
             u_tau = rng.uniform(size=(n, chains))
-            chi2 = rng.chisquare(J - 1, size=(n, chains)) if centered else None
+            chi2 = rng.chisquare(J - 1, size=(n, chains)) if centered else z_tau
             for k in range(n):
                 t = start + k
-                if centered:
-                    shrink = se2 / (se2 + tau[:, None] ** 2)
-                    theta = (1 - shrink) * y + shrink * mu[:, None] + np.sqrt(
-                        (1 - shrink) * se2) * z_groups[k]
-                    mu = theta.mean(axis=1) + tau / np.sqrt(J) * z_mu[k]
-                    ss = ((theta - mu[:, None]) ** 2).sum(axis=1)
-                    if prior == "uniform":
-                        tau = np.sqrt(ss / chi2[k])
-                    else:
-                        def loglik(t_, ss=ss):
-                            return -J * np.log(t_) - ss / (2 * t_**2)
-                        tau = _metropolis(tau, loglik, prior, scale, log_step, z_tau[k],
-                                          u_tau[k], accepted, t, warmup)
-                else:
-                    t2 = tau[:, None] ** 2
-                    resid = y - mu[:, None]
-                    eta = (tau[:, None] * resid / (se2 + t2)
-                           + np.sqrt(se2 / (se2 + t2)) * z_groups[k])
-                    mu = ((y - tau[:, None] * eta) @ prec) / prec.sum() + z_mu[k] / np.sqrt(
-                        prec.sum())
-                    resid = y - mu[:, None]
-                    if prior == "uniform":
-                        info = (eta**2) @ prec                      # precision of the slope
-                        mean = (eta * resid) @ prec / info
-                        sd = 1 / np.sqrt(info)
-                        # normal(mean, sd) truncated to tau >= 0, by inverse CDF from the top
-                        tau = mean - sd * special.ndtri(u_tau[k] * special.ndtr(mean / sd))
-                        # if ndtr(mean/sd) underflows (mean < -37 sd) the truncated normal
-                        # sits within sd²/|mean| of 0: take 0 rather than inf
-                        tau = np.clip(np.nan_to_num(tau, nan=0.0, posinf=0.0), 0.0, None)
-                    else:
-                        def loglik(t_, eta=eta, resid=resid):
-                            return -0.5 * (((resid - t_[:, None] * eta) ** 2) @ prec)
-                        tau = _metropolis(tau, loglik, prior, scale, log_step, z_tau[k],
-                                          u_tau[k], accepted, t, warmup)
-                    theta = mu[:, None] + tau[:, None] * eta
+                theta, mu, tau = step(model, mu, tau, t, z_groups[k], z_mu[k], z_tau[k],
+                                      u_tau[k], chi2[k])
                 if t >= warmup:
                     keep_mu[:, t - warmup] = mu
                     keep_tau[:, t - warmup] = tau
@@ -659,17 +625,78 @@ def sample_posterior(y, se, *, draws: int = 2000, chains: int = 4, seed=0,
     return frame
 
 
-def _metropolis(tau, loglik, prior, scale, log_step, z, u, accepted, t, warmup):
-    """One random-walk Metropolis step on log τ for every chain (adapting during warm-up)."""
-    def target(t_):  # log density of log tau: prior, likelihood, Jacobian
-        with np.errstate(divide="ignore"):
-            return _log_prior(t_, prior, scale) + loglik(t_) + np.log(t_)
+@dataclass(frozen=True)
+class _Model:
+    """What every sweep of the sampler reads: the data, the prior on tau, and the
+    Metropolis step size (log of the proposal SD on log tau, one per chain, adapted in
+    place during warm-up)."""
 
-    proposal = tau * np.exp(np.exp(log_step) * z)
-    accept = np.log(u) < target(proposal) - target(tau)
-    if t < warmup:  # Robbins-Monro: widen after acceptance, narrow after rejection
-        log_step += (accept - TARGET_ACCEPT) / np.sqrt(t + 1.0)
-    accepted += accept
+    y: np.ndarray
+    se2: np.ndarray
+    prec: np.ndarray
+    prior: str
+    scale: float | None
+    warmup: int
+    log_step: np.ndarray
+
+
+def _centered_step(m: _Model, mu, tau, t, z_theta, z_mu, z_tau, u_tau, chi2):
+    """One sweep on (θ, μ, τ): θ | μ, τ, y; μ | θ, τ; τ | θ, μ (BDA3 §11.6)."""
+    shrink = m.se2 / (m.se2 + tau[:, None] ** 2)
+    theta = (1 - shrink) * m.y + shrink * mu[:, None] + np.sqrt((1 - shrink) * m.se2) * z_theta
+    mu = theta.mean(axis=1) + tau / np.sqrt(m.y.size) * z_mu
+    ss = ((theta - mu[:, None]) ** 2).sum(axis=1)
+    if m.prior == "uniform":
+        tau = np.sqrt(ss / chi2)
+    else:
+        tau = _metropolis(m, tau, _centered_loglik, (ss, m.y.size), z_tau, u_tau, t)
+    return theta, mu, tau
+
+
+def _centered_loglik(tau, ss, n_groups):
+    """log p(θ | μ, τ) as a function of τ: the θ_j are N(μ, τ²)."""
+    return -n_groups * np.log(tau) - ss / (2 * tau**2)
+
+
+def _noncentered_step(m: _Model, mu, tau, t, z_eta, z_mu, z_tau, u_tau, _chi2):
+    """One sweep on (η, μ, τ) with θ = μ + τη: η | μ, τ, y; μ | η, τ, y; τ | η, μ, y."""
+    t2 = tau[:, None] ** 2
+    resid = m.y - mu[:, None]
+    eta = tau[:, None] * resid / (m.se2 + t2) + np.sqrt(m.se2 / (m.se2 + t2)) * z_eta
+    mu = ((m.y - tau[:, None] * eta) @ m.prec) / m.prec.sum() + z_mu / np.sqrt(m.prec.sum())
+    resid = m.y - mu[:, None]
+    if m.prior == "uniform":
+        info = (eta**2) @ m.prec                      # precision of the slope
+        mean = (eta * resid) @ m.prec / info
+        sd = 1 / np.sqrt(info)
+        # normal(mean, sd) truncated to tau >= 0, by inverse CDF from the top
+        tau = mean - sd * special.ndtri(u_tau * special.ndtr(mean / sd))
+        # if ndtr(mean/sd) underflows (mean < -37 sd) the truncated normal sits within
+        # sd²/|mean| of 0: take 0 rather than inf
+        tau = np.clip(np.nan_to_num(tau, nan=0.0, posinf=0.0), 0.0, None)
+    else:
+        tau = _metropolis(m, tau, _noncentered_loglik, (eta, resid, m.prec), z_tau, u_tau, t)
+    return mu[:, None] + tau[:, None] * eta, mu, tau
+
+
+def _noncentered_loglik(tau, eta, resid, prec):
+    """log p(y | η, μ, τ) as a function of τ: y_j ~ N(μ + τη_j, σ_j²)."""
+    return -0.5 * (((resid - tau[:, None] * eta) ** 2) @ prec)
+
+
+def _log_target(m: _Model, tau, loglik, args):
+    """Log density of log τ given the rest: prior, likelihood and the Jacobian τ."""
+    with np.errstate(divide="ignore"):
+        return _log_prior(tau, m.prior, m.scale) + loglik(tau, *args) + np.log(tau)
+
+
+def _metropolis(m: _Model, tau, loglik, args, z, u, t):
+    """One random-walk Metropolis step on log τ for every chain (adapting during warm-up)."""
+    proposal = tau * np.exp(np.exp(m.log_step) * z)
+    accept = np.log(u) < (_log_target(m, proposal, loglik, args)
+                          - _log_target(m, tau, loglik, args))
+    if t < m.warmup:  # Robbins-Monro: widen after acceptance, narrow after rejection
+        m.log_step[:] += (accept - TARGET_ACCEPT) / np.sqrt(t + 1.0)
     return np.where(accept, proposal, tau)
 
 
