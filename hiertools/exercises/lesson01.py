@@ -86,7 +86,7 @@ def fitted() -> tuple[float, float]:
 
 
 def simulate_maps(tau: float, maps: int = REPLICATES["maps"], seed: int = REPLICATES["seed"]):
-    """(n, true, raw), each of shape (maps, 12): the source text's simulation, repeated `maps` times.
+    """(n, true, raw), each of shape (maps, 12): the source text's simulation, `maps` times.
 
     The notebook writes the same four lines out (section 2); a test checks they agree.
     """

@@ -471,7 +471,8 @@ def plot_group_predictor(fit, data: pd.DataFrame, predictor: str, *, before=None
         handles.append(points)
     ends = np.array([u.min(), u.max()])
     line, = ax.plot(ends, gamma0 + gamma1 * ends, color=COLORS["no pooling"], linewidth=2,
-                    zorder=4 if bars else 1.8, label=f"fitted line γ̂₀ + γ̂₁ u (slope {gamma1:.2f})")
+                    zorder=4 if bars else 1.8,
+                    label=f"fitted line γ̂₀ + γ̂₁ u (slope {gamma1:.2f})")
     handles.append(line)
     if before is not None:
         from matplotlib.lines import Line2D

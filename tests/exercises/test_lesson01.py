@@ -44,7 +44,8 @@ def test_complete_pooling_check_catches_the_mean_of_means():
     assert ht.check("01-complete-pooling", round(weighted, 3))
     feedback = ht.check("01-complete-pooling", _no_pool().mean())
     assert not feedback and "average of the 12 district means" in feedback.message
-    assert "source text's `grand`" in ht.check("01-complete-pooling", DISTRICTS["raw"].mean()).message
+    feedback = ht.check("01-complete-pooling", DISTRICTS["raw"].mean())
+    assert "source text's `grand`" in feedback.message
     mu = ht.pooled_mean(DISTRICTS["raw"], DISTRICTS["n"], _tau_hat(), 3.0)
     assert "precision-weighted" in ht.check("01-complete-pooling", mu).message
 
