@@ -214,7 +214,7 @@ TABLE = [
          numbers={"mu": Num(), "tau": Num(minimum=0), "bins": Num(minimum=1, integer=True)}),
     Spec("plot_group_predictor", lambda: {"fit": FIT_U, "data": ROWS_U.copy(),
                                           "predictor": "u"},
-         frame="data", columns={"predictor": Col("u")},
+         frame="data", columns={"predictor": Col("u")}, flags=("bars",),
          extra=[("fit is not a fitted model", "fit", lambda kw: {**kw, "fit": "fit"}),
                 ("a predictor the fit does not have", "predictor",
                  lambda kw: {**kw, "predictor": "x"}),

@@ -330,8 +330,8 @@ def plot_caterpillar(fit, *, term="Intercept", level=0.95, ax=None, highlight=No
 
 
 def plot_group_predictor(fit, data: pd.DataFrame, predictor: str, *, before=None,
-                         before_label="moved from the other fit's estimate", ax=None,
-                         xlabel=None, ylabel=None, title=None):
+                         before_label="moved from the other fit's estimate", bars=True,
+                         ax=None, xlabel=None, ylabel=None, title=None):
     """Group intercepts against a group-level predictor, with the fitted line (G&H fig. 12.6).
 
     For a model whose intercepts follow a group-level predictor :math:`u_j`,
@@ -360,6 +360,10 @@ def plot_group_predictor(fit, data: pd.DataFrame, predictor: str, *, before=None
         it has one) to the intercept in `fit`.
     before_label : str
         Legend entry of those arrows.
+    bars : bool
+        Draw the ±1 SD bars (default).  With ``bars=False`` and `before`, the arrows are
+        drawn darker, with larger heads, where the bars would be: draw the two on two
+        panels when both are wanted, since they overlap.
     ax : matplotlib.axes.Axes, optional
     xlabel, ylabel : str, optional
         Axis labels (default: the predictor's name and "group intercept"); say the units.
@@ -369,10 +373,10 @@ def plot_group_predictor(fit, data: pd.DataFrame, predictor: str, *, before=None
     -------
     matplotlib.axes.Axes
         With ``ax.hiertools_artists``: ``"points"`` (scatter), ``"bars"``
-        (LineCollection of ±1 SD), ``"line"`` (the fitted line) and, with `before`,
-        ``"arrows"`` (a list of annotations) and ``"start"`` (their starting points,
-        drawn a hair to the left of the bars), all in the order of
-        ``fit.group_sizes.index``.
+        (LineCollection of ±1 SD; only with `bars`), ``"line"`` (the fitted line) and,
+        with `before`, ``"arrows"`` (a list of annotations) and ``"start"`` (their
+        starting points, drawn a hair to the left of the bars, or at the dots without
+        bars), all in the order of ``fit.group_sizes.index``.
 
     See Also
     --------
@@ -392,12 +396,17 @@ def plot_group_predictor(fit, data: pd.DataFrame, predictor: str, *, before=None
     >>> ax = ht.plot_group_predictor(fit_u, radon, "log_uranium")
     >>> len(ax.hiertools_artists["points"].get_offsets())
     85
+    >>> fit = ht.fit_varying_intercepts(radon, "log_radon", "county", x="floor")
+    >>> ax = ht.plot_group_predictor(fit_u, radon, "log_uranium", before=fit, bars=False)
+    >>> sorted(ax.hiertools_artists)
+    ['arrows', 'line', 'points', 'start']
     """
     from matplotlib.collections import LineCollection
 
-    from .._validation import check_column, check_frame
+    from .._validation import check_bool, check_column, check_frame
 
     fit = _check_fit(fit)
+    bars = check_bool(bars, "bars")
     check_frame(data, "data")
     check_column(data, predictor, "predictor")
     if predictor not in fit.x:
@@ -432,30 +441,45 @@ def plot_group_predictor(fit, data: pd.DataFrame, predictor: str, *, before=None
         if predictor in before.x:
             start = start + float(before.fixed_effects[predictor]) * u
         # beside the bars, not on them: shifted left by a hair of the x range
-        shift = 0.006 * (np.ptp(u) if np.ptp(u) > 0 else 1.0)
+        shift = 0.006 * (np.ptp(u) if np.ptp(u) > 0 else 1.0) if bars else 0.0
+        # without bars to compete with, the arrows can be dark enough to read their heads
+        # (and stop just short of the dot they point at, which stays visible)
+        arrow_style = ({"color": "0.45", "alpha": 0.7, "linewidth": 0.8, "mutation_scale": 7,
+                        "shrinkB": 0} if bars else
+                       {"color": "0.25", "alpha": 0.9, "linewidth": 1.0, "mutation_scale": 10,
+                        "shrinkB": 2.5})
         artists["arrows"] = [
-            ax.annotate("", xy=(x - shift, b), xytext=(x - shift, a), zorder=1,
-                        arrowprops={"arrowstyle": "-|>", "color": "0.45", "alpha": 0.7,
-                                    "linewidth": 0.8, "shrinkA": 0, "shrinkB": 0,
-                                    "mutation_scale": 7})
+            ax.annotate("", xy=(x - shift, b), xytext=(x - shift, a), zorder=1 if bars else 3,
+                        arrowprops={"arrowstyle": "-|>", "shrinkA": 0, **arrow_style})
             for x, a, b in zip(u, start, alpha)]
-        artists["start"] = ax.scatter(u - shift, start, s=7, color="0.45", alpha=0.7, zorder=1,
-                                      linewidths=0)
-    bars = LineCollection([np.array([[x, a - s], [x, a + s]]) for x, a, s in zip(u, alpha, sd)],
-                          colors=COLORS["partial pooling"], linewidths=1.0, alpha=0.6, zorder=2,
-                          label="group intercept ± 1 SD")
-    ax.add_collection(bars)
-    points = ax.scatter(u, alpha, s=16, color=COLORS["partial pooling"], zorder=3,
-                        linewidths=0)
+        artists["start"] = ax.scatter(u - shift, start, s=7, color=arrow_style["color"],
+                                      alpha=arrow_style["alpha"], zorder=1, linewidths=0)
+    handles = []
+    if bars:
+        artists["bars"] = LineCollection(
+            [np.array([[x, a - s], [x, a + s]]) for x, a, s in zip(u, alpha, sd)],
+            colors=COLORS["partial pooling"], linewidths=1.0, alpha=0.6, zorder=2,
+            label="group intercept ± 1 SD")
+        ax.add_collection(artists["bars"])
+        handles.append(artists["bars"])
+    # without bars the arrows are the point: drawn over small dots and over the line, so
+    # that their heads stay visible where they end
+    points = ax.scatter(u, alpha, s=16 if bars else 12, color=COLORS["partial pooling"],
+                        zorder=3 if bars else 2, linewidths=0,
+                        label="group intercept" if not bars else None)
+    if not bars:
+        handles.append(points)
     ends = np.array([u.min(), u.max()])
     line, = ax.plot(ends, gamma0 + gamma1 * ends, color=COLORS["no pooling"], linewidth=2,
-                    zorder=4, label=f"fitted line γ̂₀ + γ̂₁ u (slope {gamma1:.2f})")
-    handles = [bars, line]
+                    zorder=4 if bars else 1.8,
+                    label=f"fitted line γ̂₀ + γ̂₁ u (slope {gamma1:.2f})")
+    handles.append(line)
     if before is not None:
         from matplotlib.lines import Line2D
 
-        handles.append(Line2D([], [], color="0.45", alpha=0.7, linewidth=0.8, marker="^",
-                              markersize=4, label=str(before_label)))
+        handles.append(Line2D([], [], color=arrow_style["color"], alpha=arrow_style["alpha"],
+                              linewidth=arrow_style["linewidth"], marker="^", markersize=4,
+                              label=str(before_label)))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small",
               frameon=False, borderaxespad=0.0)
     ax.set_xlabel(predictor if xlabel is None else xlabel)
@@ -463,5 +487,5 @@ def plot_group_predictor(fit, data: pd.DataFrame, predictor: str, *, before=None
     if title:
         ax.set_title(title)
     ax.grid(alpha=0.3)
-    ax.hiertools_artists = {"points": points, "bars": bars, "line": line, **artists}
+    ax.hiertools_artists = {"points": points, "line": line, **artists}
     return ax

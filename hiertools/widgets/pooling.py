@@ -60,7 +60,7 @@ def pooling_explorer(raw=None, n=None, sigma=None, *, data=None, y=None, group=N
     ----------
     raw, n, sigma : optional
         Raw group means, group sizes and within-group SD.  With no arguments,
-        the seed's twelve simulated districts (with their true rates).
+        the source text's twelve simulated districts (with their true rates).
     data, y, group : optional
         Alternatively, a DataFrame of observations with outcome and group columns.
     labels : list, optional

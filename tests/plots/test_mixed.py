@@ -175,6 +175,35 @@ def test_group_predictor_draws_the_uranium_models_intercepts_on_its_line():
     assert ax.get_legend().get_window_extent().x0 >= ax.get_window_extent().x1
 
 
+def test_group_predictor_without_bars_draws_the_arrows_alone_and_visibly():
+    """bars=False: no ±1 SD bars; the arrows run at the dots' x, from the floor-only intercept
+    to the uranium model's, over the line and the dots, darker than with bars."""
+    with_bars = ht.plot_group_predictor(FIT_U, RADON, "log_uranium", before=FIT)
+    ax = ht.plot_group_predictor(FIT_U, RADON, "log_uranium", before=FIT, bars=False)
+    artists = ax.hiertools_artists
+    assert "bars" not in artists and "bars" in with_bars.hiertools_artists
+    assert not any(type(c).__name__ == "LineCollection" for c in ax.collections)
+    counties = list(FIT_U.group_sizes.index)
+    u = RADON.groupby("county")["log_uranium"].first()[counties].to_numpy()
+    basement = pd.DataFrame({"county": counties, "floor": 0.0, "log_uranium": u})
+    alpha, start = FIT_U.predict(basement).to_numpy(), FIT.predict(basement).to_numpy()
+    np.testing.assert_allclose(artists["points"].get_offsets(), np.column_stack([u, alpha]),
+                               rtol=1e-10)
+    assert len(artists["arrows"]) == 85
+    for arrow, s, a, ux in zip(artists["arrows"], start, alpha, u):
+        (x0, y0), (x1, y1) = arrow.xyann, arrow.xy
+        assert x0 == x1 == ux
+        np.testing.assert_allclose([y0, y1], [s, a], rtol=1e-10)
+    arrow, old = artists["arrows"][0], with_bars.hiertools_artists["arrows"][0]
+    assert arrow.get_zorder() > max(artists["line"].get_zorder(), artists["points"].get_zorder())
+    assert arrow.arrow_patch.get_mutation_scale() > old.arrow_patch.get_mutation_scale()
+    dark = np.mean(arrow.arrow_patch.get_edgecolor()[:3])
+    assert dark < np.mean(old.arrow_patch.get_edgecolor()[:3])
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[0] == "group intercept" and "± 1 SD" not in " ".join(labels)
+    plt.close("all")
+
+
 def test_group_predictor_validates():
     with pytest.raises(ValueError, match="is not a fixed effect"):
         ht.plot_group_predictor(FIT, RADON, "log_uranium")
