@@ -11,7 +11,8 @@ import pytest
 from hiertools.build import repo_root
 
 WITH_ALT_TEXT = ["01_three_ways.ipynb", "02_varying_intercepts.ipynb", "03_shrinkage.ipynb",
-                 "appendix_coming_from_r.ipynb"]
+                 "04_empirical_bayes.ipynb", "05_fully_bayesian.ipynb",
+                 "06_varying_slopes.ipynb", "appendix_coming_from_r.ipynb"]
 
 
 def _figure_cells(nb):
