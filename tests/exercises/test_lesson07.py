@@ -80,6 +80,9 @@ def test_right_answers_pass_as_computed_and_rounded_as_stated():
 def test_typical_mistakes_are_named():
     assert "99.8%" in ht.check("07-outside", 1).message
     assert "below" in ht.check("07-outside", 3).message
+    # 5 counts hospital A (0/47), which sits where the lower limit begins: explained
+    five = ht.check("07-outside", 5).message
+    assert "hospital A" in five and "0.027" in five and "inside" in five
     w = RIGHT_ANSWERS["07-weight-a"]
     assert "weight of the prior" in ht.check("07-weight-a", 1 - w).message
     assert "percentage" in ht.check("07-weight-a", 100 * w).message
