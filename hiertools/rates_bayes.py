@@ -16,7 +16,7 @@ code                    symbol                 meaning
                                                prior's "number of trials"
 ======================  =====================  ==========================================
 
-The model and the prior (BDA3 eq. 5.8–5.9):
+The model and the prior (BDA3 §5.3):
 
 .. math:: r_j \\mid \\theta_j \\sim \\text{Bin}(n_j, \\theta_j), \\quad
           \\theta_j \\mid \\alpha, \\beta \\sim \\text{Beta}(\\alpha, \\beta), \\quad
@@ -29,8 +29,8 @@ that is, uniform on :math:`(\\alpha/(\\alpha+\\beta), (\\alpha+\\beta)^{-1/2})`.
           \\frac{B(\\alpha + r_j, \\beta + n_j - r_j)}{B(\\alpha, \\beta)},
 
 and on the grid's scale, :math:`(u, v) = (\\log(\\alpha/\\beta), \\log(\\alpha+\\beta))`, the
-density gains the Jacobian :math:`\\alpha\\beta` (BDA3 p. 111).  Given (α, β) the θ_j are
-independent :math:`\\text{Beta}(\\alpha + r_j, \\beta + n_j - r_j)` (eq. 5.7), so every
+density gains the Jacobian :math:`\\alpha\\beta`.  Given (α, β) the θ_j are
+independent :math:`\\text{Beta}(\\alpha + r_j, \\beta + n_j - r_j)`, so every
 summary of θ_j is a sum over the grid of closed-form conditional moments.
 
 Identities used.  :math:`\\log B(\\alpha + r, \\beta + s) - \\log B(\\alpha, \\beta) =
@@ -358,11 +358,11 @@ def beta_binomial_posterior(deaths, trials, prior: str = "bda3", *, labels=None,
     prior : {"bda3"}
         The prior of (α, β): ``"bda3"`` is :math:`p(\\alpha,\\beta) \\propto
         (\\alpha+\\beta)^{-5/2}`, uniform on the prior mean and on
-        :math:`(\\alpha+\\beta)^{-1/2}` (BDA3 eq. 5.9).
+        :math:`(\\alpha+\\beta)^{-1/2}` (BDA3 §5.3).
     labels : sequence, optional
         Unit labels; default the index of `deaths` (or `trials`) if it is a Series.
     grid : int
-        Points per axis of the grid (default 200, as BDA3's figure 5.3 uses about 100).
+        Points per axis of the grid (default 200; at least 20).
 
     Returns
     -------
@@ -391,7 +391,8 @@ def beta_binomial_posterior(deaths, trials, prior: str = "bda3", *, labels=None,
     ``EDGE_MASS`` (1e-7) of the mass lies outside; ``edge_mass`` reports the mass left in
     the outermost cells.  The upper tail in v is long (the density falls like
     :math:`e^{-v/2}`: the likelihood tends to a constant as α + β → ∞), so the grid
-    typically reaches α + β of 1e10 or more; the posterior mean of α + β is infinite.
+    can reach far (for the twelve hospitals, to α + β ≈ 5e12); the posterior mean of α + β
+    is infinite.
     Given (α, β),
 
     .. math:: E(\\theta_j \\mid \\alpha,\\beta, r) = \\frac{\\alpha + r_j}{\\alpha+\\beta+n_j},
@@ -403,8 +404,8 @@ def beta_binomial_posterior(deaths, trials, prior: str = "bda3", *, labels=None,
 
     References
     ----------
-    Gelman, A. et al. (2013). *Bayesian Data Analysis*, 3rd ed., §5.3 (rat tumours),
-    eq. 5.8 and the grid of figure 5.3. CRC Press.
+    Gelman, A. et al. (2013). *Bayesian Data Analysis*, 3rd ed., §5.3 (rat tumours).
+    CRC Press.
 
     Examples
     --------
