@@ -279,7 +279,7 @@ class BetaBinomialPosterior:
             f"{100 * lo:g}%": self.theta_quantile(lo).to_numpy(),
             f"{100 * hi:g}%": self.theta_quantile(hi).to_numpy()}, index=self.labels.copy())
 
-    def sample(self, draws: int = 4000, *, seed=0) -> pd.DataFrame:
+    def sample(self, draws: int = 4000, seed=0) -> pd.DataFrame:
         """Independent draws of (α, β, θ_1..θ_J) from the posterior.
 
         As BDA3 §5.3: a grid cell by its probability, a point uniformly within the cell
