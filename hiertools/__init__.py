@@ -34,6 +34,7 @@ from .plots import (plot_bias_variance, plot_binomial_funnel, plot_caterpillar,
 from .pooling import complete_pooling, group_summary, no_pooling, partial_pooling
 from .rates import (DispersionTest, RateFit, fit_beta_binomial, fit_gamma_poisson,
                     funnel_limits, overdispersion_test, rank_summary)
+from .rates_bayes import BetaBinomialPosterior, beta_binomial_posterior
 from .shrinkage import pooled_mean, shrink, shrinkage_weights
 from .slopes import SlopesShrinkage, shrink_slopes, slopes_cov
 from .widgets import pooling_explorer, shrinkage_explorer, slopes_explorer
@@ -60,6 +61,7 @@ __all__ = [
     # rates from counts (lesson 07)
     "fit_beta_binomial", "fit_gamma_poisson", "RateFit", "funnel_limits",
     "overdispersion_test", "DispersionTest", "rank_summary",
+    "beta_binomial_posterior", "BetaBinomialPosterior",
     # plots
     "plot_pooling", "plot_funnel", "plot_error_by_size", "plot_shrinkage",
     "plot_county_panel", "plot_caterpillar",

@@ -12,7 +12,8 @@ from hiertools.build import repo_root
 
 WITH_ALT_TEXT = ["01_three_ways.ipynb", "02_varying_intercepts.ipynb", "03_shrinkage.ipynb",
                  "04_empirical_bayes.ipynb", "05_fully_bayesian.ipynb",
-                 "06_varying_slopes.ipynb", "appendix_coming_from_r.ipynb"]
+                 "06_varying_slopes.ipynb", "07_ranking_hospitals.ipynb",
+                 "appendix_coming_from_r.ipynb"]
 
 
 def _figure_cells(nb):
