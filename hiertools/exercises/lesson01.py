@@ -17,6 +17,7 @@ import pandas as pd
 
 from ._core import (Precision, Wrong, as_labels, as_number, as_series, exercise,
                     judge_number)
+from ..widgets._lessons import register_defaults
 
 #: Within-district SD of one observation in the seed's simulation (``sigma = 3.0`` there).
 SIGMA = 3.0
@@ -130,6 +131,9 @@ def explorer_defaults() -> dict:
     d = _districts()
     return {"raw": d["raw"].to_numpy(), "n": d["n"].to_numpy(float), "sigma": SIGMA,
             "labels": list(d["district"]), "truth": d["true"].to_numpy(), "ylabel": RATE_LABEL}
+
+
+register_defaults("pooling", "01", explorer_defaults)
 
 
 def _outside(areas: pd.DataFrame, level: float, center: float | None = None) -> set[str]:

@@ -19,6 +19,7 @@ import numpy as np
 from ._core import (Precision, Wrong, as_choice, as_labels, as_number, as_whole_number, exercise,
                     judge_number)
 from .lesson02 import FIT, fits
+from ..widgets._lessons import register_defaults
 
 #: The county of the worked example and of the first exercises.
 COUNTY = "LAC QUI PARLE"
@@ -78,6 +79,9 @@ def explorer_defaults() -> dict:
     tau, sigma, _ = _fitted()
     return {"raw": summary["mean"].to_numpy(), "n": summary["n"].to_numpy(float),
             "sigma": sigma, "tau": tau, "labels": list(summary.index), "ylabel": EXPLORER_YLABEL}
+
+
+register_defaults("shrinkage", "03", explorer_defaults)
 
 
 def _error_ratio_formula(tau_factor: float = EXERCISE_TAU_FACTOR,

@@ -15,6 +15,7 @@ import numpy as np
 
 from ._core import (Precision, Unreadable, Wrong, as_labels, as_number, exercise,
                     judge_number)
+from ..widgets._lessons import register_defaults
 
 #: The data and the model of the lesson (arguments of ht.fit_varying_slopes).
 DATASET = "sleepstudy"
@@ -100,6 +101,9 @@ def explorer_defaults() -> dict:
     return {"data": sleep(), **FIT, "xlabel": XLABEL, "ylabel": YLABEL,
             "intercept_label": INTERCEPT_LABEL, "slope_label": SLOPE_LABEL,
             "focus": EXPLORER_FOCUS}
+
+
+register_defaults("slopes", "06", explorer_defaults)
 
 
 def wrong_sign_share() -> float:
