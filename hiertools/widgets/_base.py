@@ -27,7 +27,9 @@ explorer's figure.
 Text size.  An explorer is read on a projector at 100-125% browser zoom.  Its figure is
 rendered at ``DPI`` dots per inch and shown at its own pixel width, so text of *p* points
 is ``p * DPI / 72`` CSS pixels tall at 100%; every text of an explorer figure is at least
-``TEXT_PT`` points (12.2 px at 100%, 15.3 px at 125%).
+``TEXT_PT`` points (12.2 px at 100%), and no figure is wider than ``MAX_WIDTH_PX``, so that
+where JupyterLab scales it down to fit (125% zoom with the file browser open) its text is
+still 12 device pixels.
 """
 
 from __future__ import annotations
@@ -49,6 +51,11 @@ DPI = 80
 TEXT_PT = 11.0
 #: Titles, in points.
 TITLE_PT = 12.5
+#: Widest explorer figure, px.  Measured in JupyterLab 4 on a 1280-px-wide screen with the
+#: file browser open: the output area is 848 CSS px wide at 100% zoom and 592 at 125%, and a
+#: wider image is scaled down to fit.  At 740 px a figure is shown unscaled at 100% and at
+#: 592/740 of its size at 125%, where 11-pt text is then 12.2 device px (15.3 unscaled).
+MAX_WIDTH_PX = 740
 
 
 @dataclass(frozen=True)
@@ -159,11 +166,31 @@ class _Canvas:
         return _encode_png(canvas)
 
 
-class _FigureView:
-    """A :class:`_Canvas` shown in an ipywidgets.Image, whose tooltip is the frame's alt text.
+@cache
+def _image_class():
+    """ipywidgets.Image whose tooltip reaches the page as the ``<img>``'s ``title``.
 
-    ipywidgets 8's Image has no ``alt``; its ``tooltip`` becomes the ``title`` attribute of
-    the ``<img>``, which assistive technology reads as the image's name when it has no alt.
+    ipywidgets 8 (8.1.9 checked) has no ``alt`` for an Image.  Its ``tooltip`` is written
+    to the element's ``title`` by the front end only when the model's ``description`` is
+    empty, and an Image has no ``description`` at all, so a tooltip on a plain Image
+    breaks the view ("Could not create a view", reading the length of undefined).  An
+    empty synced ``description`` makes the front end set ``title``, which browsers and
+    screen readers use as the image's accessible name when it has no ``alt``.
+    """
+    import ipywidgets as widgets
+    import traitlets
+
+    class AltImage(widgets.Image):
+        description = traitlets.Unicode("").tag(sync=True)
+
+    return AltImage
+
+
+class _FigureView:
+    """A :class:`_Canvas` shown in an ipywidgets.Image whose tooltip is the frame's alt text.
+
+    The alt text reaches the page as the ``title`` of the ``<img class="ht-figure">`` (see
+    :func:`_image_class`); the readout beside the figure is the longer text alternative.
     """
 
     def __init__(self, canvas: _Canvas):
@@ -171,7 +198,8 @@ class _FigureView:
 
         self.canvas = canvas
         self.figure = canvas.figure
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{canvas.width_px}px"))
+        self.image = _image_class()(format="png",
+                                    layout=widgets.Layout(width=f"{canvas.width_px}px"))
         self.image.add_class("ht-figure")
         self.times_ms: list[float] = []
 

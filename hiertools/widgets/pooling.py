@@ -20,7 +20,7 @@ __all__ = ["PoolingData", "PoolingFrame", "pooling_data", "pooling_frame", "draw
 
 #: Up to this many groups are named in the figure, beside their raw means.
 _MAX_NAMED = 20
-#: Size of the explorer's figure, inches (at the explorers' 80 dpi: 720 x 400 px).
+#: Size of the explorer's figure, inches (at the explorers' 80 dpi: 720 x 400 px; see _base.MAX_WIDTH_PX).
 FIGSIZE = (9.0, 5.0)
 #: The slider snaps to a grid of this step; within half a step of the fitted w the fitted τ̂ is used.
 _STEP = 0.01

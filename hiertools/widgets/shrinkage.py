@@ -19,8 +19,8 @@ from ._lessons import lesson_defaults
 __all__ = ["ShrinkageData", "ShrinkageFrame", "shrinkage_data", "shrinkage_frame",
            "draw_shrinkage", "shrinkage_explorer"]
 
-#: Size of the explorer's figure, inches (at the explorers' 80 dpi: 880 x 416 px).
-FIGSIZE = (11.0, 5.2)
+#: Size of the explorer's figure, inches (at the explorers' 80 dpi: 740 x 400 px; see _base.MAX_WIDTH_PX).
+FIGSIZE = (9.25, 5.0)
 _CAPTION = (
     "Left: each arrow runs from a group's raw mean (circle, area ∝ n) to its partially "
     "pooled estimate w·ȳ + (1 − w)·μ̂ (arrowhead); dashed: μ̂. The fraction of the way it "
@@ -211,7 +211,7 @@ def draw_shrinkage(frame: ShrinkageFrame, ax=None):
     # short entries, below the panels where no data can hide behind them; the caption
     # under the figure gives the long form
     handles = _legend_handles()
-    left.figure.legend(handles=handles, loc="outside lower center", ncol=len(handles),
+    left.figure.legend(handles=handles, loc="outside lower center", ncol=3,
                        fontsize=TEXT_PT, frameon=False, columnspacing=1.2, handletextpad=0.4)
     _enlarge_text(left.figure)
     right.hiertools_artists = art

@@ -19,8 +19,8 @@ from ._lessons import lesson_defaults
 __all__ = ["SlopesData", "SlopesFrame", "slopes_data", "slopes_frame", "draw_slopes",
            "slopes_explorer"]
 
-#: Size of the explorer's figure, inches (at the explorers' 80 dpi: 960 x 520 px).
-FIGSIZE = (12.0, 6.5)
+#: Size of the explorer's figure, inches (at the explorers' 80 dpi: 740 x 480 px; see _base.MAX_WIDTH_PX).
+FIGSIZE = (9.25, 6.0)
 #: Shares of N2(beta, Sigma) inside the plane's ellipses.
 LEVELS = (0.5, 0.95)
 _NAMES = ("sd_intercept", "sd_slope", "rho", "sigma")

@@ -16,7 +16,7 @@ from matplotlib.text import Text
 import hiertools as ht
 from hiertools.widgets import (draw_pooling, draw_shrinkage, draw_slopes, explorer_controls,
                                explorer_frames, pooling, shrinkage, slopes)
-from hiertools.widgets._base import DPI, _Canvas
+from hiertools.widgets._base import DPI, MAX_WIDTH_PX, _Canvas
 from hiertools.widgets._lessons import lesson_defaults
 
 # explorer name -> (shell, module, data function, {control: (css class, a value to move to)})
@@ -203,6 +203,19 @@ def test_every_text_is_at_least_12_px_as_displayed(name, shells):
              for t in texts
              if t.get_fontsize() * figure.dpi / 72 * displayed / rendered < MIN_PX}
     assert not small, f"{name}: text below {MIN_PX} px: {small}"
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_text_stays_12_device_px_where_jupyterlab_scales_the_figure_down(name, shells):
+    """At 125% zoom with the file browser open the output area is 592 CSS px wide (measured
+    in JupyterLab 4 on a 1280-px screen); a wider figure is scaled to fit."""
+    explorer = shells[name]
+    figure = explorer.figure_view.figure
+    rendered = figure.get_figwidth() * figure.dpi
+    assert rendered <= MAX_WIDTH_PX
+    smallest_pt = min(t.get_fontsize() for t in figure.findobj(Text) if t.get_text().strip())
+    shown = min(1.0, 592 / rendered)
+    assert smallest_pt * figure.dpi / 72 * shown * 1.25 >= MIN_PX
 
 
 # --- alt text -------------------------------------------------------------------------------
