@@ -245,7 +245,10 @@ def normal_funnel_limits(n, sigma: float, center: float, level: float = 0.95):
     `sigma`, a group's raw mean of *n* observations is :math:`N(\\text{center},
     \\sigma^2/n)` and falls inside
 
-    .. math:: \\text{center} \\pm z\\,\\sigma/\\sqrt{n}, \\qquad z = \\Phi^{-1}\\big((1 + \\text{level})/2\\big)
+    .. math::
+
+        \\text{center} \\pm z\\,\\sigma/\\sqrt{n}, \\qquad
+        z = \\Phi^{-1}\\big((1 + \\text{level})/2\\big)
 
     with probability `level`.  :func:`hiertools.funnel_limits` is the exact binomial
     counterpart for proportions; :func:`hiertools.plot_funnel` draws these limits.

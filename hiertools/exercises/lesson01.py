@@ -15,9 +15,9 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from ..widgets._lessons import register_defaults
 from ._core import (Precision, Wrong, as_labels, as_number, as_series, exercise,
                     judge_number)
-from ..widgets._lessons import register_defaults
 
 #: Within-district SD of one observation in the seed's simulation (``sigma = 3.0`` there).
 SIGMA = 3.0

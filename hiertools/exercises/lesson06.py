@@ -13,9 +13,9 @@ from functools import cache
 
 import numpy as np
 
+from ..widgets._lessons import register_defaults
 from ._core import (Precision, Unreadable, Wrong, as_labels, as_number, exercise,
                     judge_number)
-from ..widgets._lessons import register_defaults
 
 #: The data and the model of the lesson (arguments of ht.fit_varying_slopes).
 DATASET = "sleepstudy"

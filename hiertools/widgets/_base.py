@@ -86,7 +86,7 @@ class Control:
 
 
 def _grid(minimum, maximum, default, count=21, integer=False, geometric=False, decimals=2):
-    """`count` teaching values from `minimum` to `maximum` (on the slider's grid), default included."""
+    """`count` teaching values from `minimum` to `maximum` on the slider's grid, default included."""
     if geometric:
         values = np.geomspace(max(minimum, 1), maximum, count)
     else:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._base import (Control, _Canvas, _enlarge_text, _explorer_base, _FigureView, _frozen, _grid,
-                    _group_data, _readout, _slider, TEXT_PT)
+from ._base import (TEXT_PT, Control, _Canvas, _enlarge_text, _explorer_base, _FigureView, _frozen,
+                    _grid, _group_data, _readout, _slider)
 from ._lessons import lesson_defaults
 
 __all__ = ["PoolingData", "PoolingFrame", "pooling_data", "pooling_frame", "draw_pooling",
@@ -20,9 +20,9 @@ __all__ = ["PoolingData", "PoolingFrame", "pooling_data", "pooling_frame", "draw
 
 #: Up to this many groups are named in the figure, beside their raw means.
 _MAX_NAMED = 20
-#: Size of the explorer's figure, inches (at the explorers' 80 dpi: 720 x 400 px; see _base.MAX_WIDTH_PX).
+#: Size of the explorer's figure, inches (at 80 dpi: 720 x 400 px; see _base.MAX_WIDTH_PX).
 FIGSIZE = (9.0, 5.0)
-#: The slider snaps to a grid of this step; within half a step of the fitted w the fitted τ̂ is used.
+#: The slider's step; within half a step of the fitted w, the fitted τ̂ itself is used.
 _STEP = 0.01
 
 

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import check_scalar
-from ._base import (Control, _Canvas, _dropdown, _enlarge_text, _explorer_base, _FigureView,
-                    _frozen, _grid, _group_data, _readout, _slider, TEXT_PT)
+from ._base import (TEXT_PT, Control, _Canvas, _dropdown, _enlarge_text, _explorer_base,
+                    _FigureView, _frozen, _grid, _group_data, _readout, _slider)
 from ._lessons import lesson_defaults
 
 __all__ = ["ShrinkageData", "ShrinkageFrame", "shrinkage_data", "shrinkage_frame",
            "draw_shrinkage", "shrinkage_explorer"]
 
-#: Size of the explorer's figure, inches (at the explorers' 80 dpi: 740 x 400 px; see _base.MAX_WIDTH_PX).
+#: Size of the explorer's figure, inches (at 80 dpi: 740 x 400 px; see _base.MAX_WIDTH_PX).
 FIGSIZE = (9.25, 5.0)
 _CAPTION = (
     "Left: each arrow runs from a group's raw mean (circle, area ∝ n) to its partially "

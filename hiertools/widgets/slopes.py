@@ -12,14 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._base import (Control, _Canvas, _dropdown, _enlarge_text, _explorer_base, _FigureView,
-                    _frozen, _grid, _readout, _slider, TEXT_PT)
+from ._base import (TEXT_PT, Control, _Canvas, _dropdown, _enlarge_text, _explorer_base,
+                    _FigureView, _frozen, _grid, _readout, _slider)
 from ._lessons import lesson_defaults
 
 __all__ = ["SlopesData", "SlopesFrame", "slopes_data", "slopes_frame", "draw_slopes",
            "slopes_explorer"]
 
-#: Size of the explorer's figure, inches (at the explorers' 80 dpi: 740 x 480 px; see _base.MAX_WIDTH_PX).
+#: Size of the explorer's figure, inches (at 80 dpi: 740 x 480 px; see _base.MAX_WIDTH_PX).
 FIGSIZE = (9.25, 6.0)
 #: Shares of N2(beta, Sigma) inside the plane's ellipses.
 LEVELS = (0.5, 0.95)
@@ -72,7 +72,8 @@ class SlopesFrame:
 
 def _check_input(data, y, x, group):
     if data is None:
-        given = [name for name, value in (("y", y), ("x", x), ("group", group)) if value is not None]
+        given = [name for name, value in (("y", y), ("x", x), ("group", group))
+                 if value is not None]
         raise ValueError(f"{given[0]}= was given without data=; pass the DataFrame as data= "
                          "too (or no arguments for the lesson's data).")
     missing = [name for name, value in (("y", y), ("x", x), ("group", group)) if value is None]
@@ -186,8 +187,8 @@ def _describe(d: SlopesData, values, beta, coefs, j, shrinkage) -> tuple[str, st
 
     kept = np.sort(np.linalg.eigvals(shrinkage).real)
     who = f"{d.group} {d.labels[j]}"
-    setting = (f"σ_α = {values['sd_intercept']:.{da + 1}f}, σ_β = {values['sd_slope']:.{db + 1}f},"
-               f" ρ = {values['rho']:.3f}")
+    setting = (f"σ_α = {values['sd_intercept']:.{da + 1}f}, "
+               f"σ_β = {values['sd_slope']:.{db + 1}f}, ρ = {values['rho']:.3f}")
     readout = (f"Σ: {setting} &nbsp;|&nbsp; σ = {values['sigma']:.{ds + 1}f} &nbsp;|&nbsp;"
                f" centre {line(beta)}<br><b>{who}</b>: own line {line(d.own[j])} → "
                f"partially pooled {line(coefs[j])}; its shrinkage matrix keeps {kept[0]:.2f} and "
@@ -197,7 +198,8 @@ def _describe(d: SlopesData, values, beta, coefs, j, shrinkage) -> tuple[str, st
            f"σ = {values['sigma']:.{ds + 1}f}; the ellipses hold 50% and 95% of the fitted "
            f"distribution of lines. Right: {who}'s data with its own line {line(d.own[j])} and "
            f"its partially pooled line {line(coefs[j])}, over every {d.group}'s pooled line.")
-    changed = [f"{d.controls[k].label.split(' (')[0]} = {values[k]:.{_decimals(d.controls[k].step)}f}"
+    changed = [f"{d.controls[k].label.split(' (')[0]} = "
+               f"{values[k]:.{_decimals(d.controls[k].step)}f}"
                for k in _NAMES if values[k] != d.start[k]]
     if changed:
         alt += " Changed from the fit: " + ", ".join(changed) + "."
