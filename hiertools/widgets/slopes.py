@@ -195,8 +195,9 @@ def _describe(d: SlopesData, values, beta, coefs, j, shrinkage) -> tuple[str, st
                f"{kept[1]:.2f} of a deviation along its two directions")
     alt = (f"Left: each of the {len(d.labels)} {d.group}s' own lines, as (intercept, slope) "
            f"points, is pulled toward the centre {line(beta)} under Σ with {setting} and "
-           f"σ = {values['sigma']:.{ds + 1}f}; the ellipses hold 50% and 95% of the fitted "
-           f"distribution of lines. Right: {who}'s data with its own line {line(d.own[j])} and "
+           f"σ = {values['sigma']:.{ds + 1}f}; the ellipses hold 50% and 95% of the "
+           f"lines' distribution N₂(μ, Σ) at these values. Right: {who}'s data with its own "
+           f"line {line(d.own[j])} and "
            f"its partially pooled line {line(coefs[j])}, over every {d.group}'s pooled line.")
     changed = [f"{d.controls[k].label.split(' (')[0]} = "
                f"{values[k]:.{_decimals(d.controls[k].step)}f}"
