@@ -91,14 +91,15 @@ def shrinkage_data(raw=None, n=None, sigma=None, *, tau=None, data=None, y=None,
 
 
 def _alt(d, tau, sigma, j, n, mu, estimates, w, n_half) -> str:
-    half = f"n = {n_half:.1f}" if np.isfinite(n_half) else "no n (τ = 0: complete pooling)"
+    right = ("the weight on a group's own mean is 0 at every size" if tau == 0 else
+             f"the weight on a group's own mean rises with its size and reaches ½ at "
+             f"n = {n_half:.1f}")
     how = ("all the way (complete pooling)" if tau == 0 else
            "the small groups the largest fraction of the way")
     text = (f"Left: {d.raw.size} groups' raw means, placed by group size, move toward "
             f"μ̂ = {mu:.2f} at τ = {tau:.2f} and σ = {sigma:.2f}, {how}; the chosen group {d.labels[j]} (n = {n[j]:g}) puts weight "
             f"w = {w[j]:.2f} on its own mean and moves from {d.raw[j]:.2f} to "
-            f"{estimates[j]:.2f}. Right: the weight on a group's own mean rises with its size "
-            f"and reaches ½ at {half}.")
+            f"{estimates[j]:.2f}. Right: {right}.")
     changes = []
     for name, value, start in (("τ", tau, d.tau), ("σ", sigma, d.sigma)):
         if round(value, 2) != round(start, 2):
