@@ -25,6 +25,7 @@ from .exercises import Feedback, check, hint, list_exercises
 from .mixed import MixedModelResult, fit_varying_intercepts, fit_varying_slopes
 from .plots import (plot_bias_variance, plot_binomial_funnel, plot_caterpillar,
                     plot_county_panel, plot_covariance_ellipse, plot_efron_morris,
+                    plot_group_panel,
                     plot_error_by_size, plot_estimates_by_size, plot_funnel,
                     plot_group_distribution, plot_group_predictor, plot_intervals, plot_pooling,
                     plot_rank_intervals, plot_rate_intervals, plot_risk,
@@ -64,7 +65,7 @@ __all__ = [
     "beta_binomial_posterior", "BetaBinomialPosterior",
     # plots
     "plot_pooling", "plot_funnel", "plot_error_by_size", "plot_shrinkage",
-    "plot_county_panel", "plot_caterpillar",
+    "plot_group_panel", "plot_caterpillar",
     "plot_estimates_by_size", "plot_group_distribution", "plot_group_predictor",
     "plot_sampling_distributions", "plot_bias_variance", "plot_efron_morris", "plot_risk",
     "plot_tau_likelihood",

@@ -244,7 +244,7 @@ TABLE = [
                  lambda kw: {**kw, "estimates": _estimates().assign(**{"no pooling": "x"})}),
                 ("no columns", "estimates",
                  lambda kw: {**kw, "estimates": _estimates()[[]]})]),
-    Spec("plot_county_panel", lambda: {"data": ROWS.copy(), "fit": FIT, "groups": ["a", "b"]},
+    Spec("plot_group_panel", lambda: {"data": ROWS.copy(), "fit": FIT, "groups": ["a", "b"]},
          frame="data", columns={"y": Col("y"), "x": Col("x"), "group": Col("g", numeric=False)},
          numbers={"ncols": Num(minimum=1, integer=True), "jitter": Num(minimum=0),
                   "seed": Num(minimum=0, integer=True)},

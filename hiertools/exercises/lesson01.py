@@ -15,6 +15,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from ..widgets._lessons import register_defaults
 from ._core import (Precision, Wrong, as_labels, as_number, as_series, exercise,
                     judge_number)
 
@@ -134,6 +135,9 @@ def explorer_defaults() -> dict:
     d = _districts()
     return {"raw": d["raw"].to_numpy(), "n": d["n"].to_numpy(float), "sigma": SIGMA,
             "labels": list(d["district"]), "truth": d["true"].to_numpy(), "ylabel": RATE_LABEL}
+
+
+register_defaults("pooling", "01", explorer_defaults)
 
 
 def _outside(areas: pd.DataFrame, level: float, center: float | None = None) -> set[str]:

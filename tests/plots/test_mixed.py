@@ -31,8 +31,8 @@ def _lstsq_lines():
 
 # --- county panel ------------------------------------------------------------------------------
 
-def test_county_panel_draws_three_lines_and_the_data_per_county():
-    axes = ht.plot_county_panel(RADON, FIT, EIGHT, xlabel="floor",
+def test_group_panel_draws_three_lines_and_the_data_per_county():
+    axes = ht.plot_group_panel(RADON, FIT, EIGHT, xlabel="floor",
                                 ylabel="log radon, log(pCi/L)")
     assert len(axes) == 8
     (cp_a, cp_b), np_a, np_b = _lstsq_lines()
@@ -61,9 +61,9 @@ def test_county_panel_draws_three_lines_and_the_data_per_county():
         "one measurement", "complete pooling", "no pooling", "partial pooling"]
 
 
-def test_county_panel_is_deterministic_and_holds_other_predictors_at_the_county_mean():
-    a = ht.plot_county_panel(RADON, FIT_U, ["AITKIN"], ncols=1)
-    b = ht.plot_county_panel(RADON, FIT_U, ["AITKIN"], ncols=1)
+def test_group_panel_is_deterministic_and_holds_other_predictors_at_the_county_mean():
+    a = ht.plot_group_panel(RADON, FIT_U, ["AITKIN"], ncols=1)
+    b = ht.plot_group_panel(RADON, FIT_U, ["AITKIN"], ncols=1)
     np.testing.assert_array_equal(a[0].hiertools_artists["points"].get_offsets(),
                                   b[0].hiertools_artists["points"].get_offsets())
     u = RADON.loc[RADON["county"] == "AITKIN", "log_uranium"].iloc[0]
@@ -73,20 +73,20 @@ def test_county_panel_is_deterministic_and_holds_other_predictors_at_the_county_
                                + fe["floor"] * np.array([0, 1]))
 
 
-def test_county_panel_uses_given_axes_and_validates():
+def test_group_panel_uses_given_axes_and_validates():
     fig, grid = plt.subplots(1, 2)
-    axes = ht.plot_county_panel(RADON, FIT, ["AITKIN", "CLAY"], axes=grid)
+    axes = ht.plot_group_panel(RADON, FIT, ["AITKIN", "CLAY"], axes=grid)
     assert list(axes) == list(grid)
     with pytest.raises(TypeError, match="groups must be a list"):
-        ht.plot_county_panel(RADON, FIT, "AITKIN")
+        ht.plot_group_panel(RADON, FIT, "AITKIN")
     with pytest.raises(ValueError, match="not found in column 'county'"):
-        ht.plot_county_panel(RADON, FIT, ["Aitkin"])
+        ht.plot_group_panel(RADON, FIT, ["Aitkin"])
     with pytest.raises(ValueError, match="axes has 1 Axes"):
-        ht.plot_county_panel(RADON, FIT, ["AITKIN", "CLAY"], axes=[grid[0]])
+        ht.plot_group_panel(RADON, FIT, ["AITKIN", "CLAY"], axes=[grid[0]])
     with pytest.raises(TypeError, match="fit must be a fitted model"):
-        ht.plot_county_panel(RADON, "fit", ["AITKIN"])
+        ht.plot_group_panel(RADON, "fit", ["AITKIN"])
     with pytest.raises(ValueError, match="is not a column of data"):
-        ht.plot_county_panel(RADON, FIT, ["AITKIN"], y="radon")
+        ht.plot_group_panel(RADON, FIT, ["AITKIN"], y="radon")
 
 
 # --- caterpillar -------------------------------------------------------------------------------
@@ -136,7 +136,7 @@ def test_caterpillar_level_and_validation():
 
 def test_lesson02_plots_never_call_show(monkeypatch):
     monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("plt.show() called"))
-    ht.plot_county_panel(RADON, FIT, EIGHT)
+    ht.plot_group_panel(RADON, FIT, EIGHT)
     ht.plot_caterpillar(FIT)
 
 
@@ -217,3 +217,41 @@ def test_group_predictor_validates():
         ht.plot_group_predictor(FIT_U, RADON, "log_uranium", before=RADON)
     with pytest.raises(TypeError, match="fit must be a fitted model"):
         ht.plot_group_predictor(RADON, RADON, "log_uranium")
+
+
+def test_group_panel_fits_once_not_per_panel(monkeypatch):
+    """Eight panels: one fit.predict and one least-squares fit, not one per panel."""
+    from hiertools.mixed import MixedModelResult
+    from hiertools.plots import mixed
+
+    calls = {"predict": 0, "lines": 0}
+    predict, lines = MixedModelResult.predict, mixed._regression_lines
+
+    def counted_predict(self, newdata):
+        calls["predict"] += 1
+        return predict(self, newdata)
+
+    def counted_lines(*args):
+        calls["lines"] += 1
+        return lines(*args)
+
+    monkeypatch.setattr(MixedModelResult, "predict", counted_predict)
+    monkeypatch.setattr(mixed, "_regression_lines", counted_lines)
+    ht.plot_group_panel(RADON, FIT, EIGHT)
+    assert calls == {"predict": 1, "lines": 1}
+    plt.close("all")
+
+
+def test_plot_county_panel_is_a_deprecated_alias_of_plot_group_panel():
+    with pytest.warns(DeprecationWarning, match="plot_group_panel"):
+        old = ht.plot_county_panel(RADON, FIT, ["AITKIN", "CLAY"], ncols=2)
+    new = ht.plot_group_panel(RADON, FIT, ["AITKIN", "CLAY"], ncols=2)
+    for a, b in zip(old, new):
+        assert a.get_title() == b.get_title()
+        for key in ("complete pooling", "no pooling", "partial pooling"):
+            np.testing.assert_array_equal(a.hiertools_artists[key].get_xydata(),
+                                          b.hiertools_artists[key].get_xydata())
+        np.testing.assert_array_equal(a.hiertools_artists["points"].get_offsets(),
+                                      b.hiertools_artists["points"].get_offsets())
+    assert "plot_county_panel" not in ht.__all__ and "plot_group_panel" in ht.__all__
+    plt.close("all")
