@@ -137,7 +137,10 @@ def test_lab_command_serves_the_course_folder_and_opens_lesson_01():
     course_config = env["JUPYTER_CONFIG_PATH"].split(os.pathsep)[0]
     overrides = json.loads((Path(course_config) / "labconfig" /
                             "default_setting_overrides.json").read_text())
-    assert overrides == {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"}}
+    assert overrides == {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"},
+                         # the Name column gets the sidebar's width: no "05_fully_bayesi…"
+                         "@jupyterlab/filebrowser-extension:browser": {
+                             "showLastModifiedColumn": False}}
 
 
 def _get(url, token):
@@ -202,6 +205,10 @@ def test_lab_starts_at_lesson_01_with_solutions_in_reach_and_no_news_popup(tmp_p
         settings = json.loads(body)
         assert settings["schema"]["properties"]["fetchNews"]["default"] == "false"
         assert settings["settings"].get("fetchNews", "false") == "false"
+        status, body = _get(
+            f"{base}/lab/api/settings/@jupyterlab/filebrowser-extension:browser", token)
+        column = json.loads(body)["schema"]["properties"]["showLastModifiedColumn"]
+        assert column["default"] is False  # the course's default reaches JupyterLab
         # the URL printed in the terminal, which remote and container users copy, opens lesson 01
         printed = re.findall(rf"http://127\.0\.0\.1:{port}(\S*)", log.read_text())
         assert printed and all(p.startswith("/lab/tree/lessons/01_three_ways.ipynb")
