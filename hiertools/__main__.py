@@ -53,7 +53,7 @@ def lab(extra: list[str]) -> int:
     as a child, which a console Ctrl+C reaches as well.
     """
     command, env, root = lab_command(extra)
-    print(f"Starting JupyterLab in {root} at {START_NOTEBOOK}; stop it with Ctrl+C.",
+    print(f"Starting JupyterLab in {root} at {START_NOTEBOOK}; stop it with Ctrl+C twice.",
           file=sys.stderr)
     if os.name == "posix":
         sys.stdout.flush()
