@@ -27,7 +27,7 @@ try:
                        simulate_maps)
     from .empirical_bayes import (estimate_tau, estimate_tau_batch, james_stein,
                                   james_stein_batch, shrink_batch, tau_loglik)
-    from .exercises import Feedback, check, hint, list_exercises
+    from .exercises import Feedback, Hint, check, hint, list_exercises
     from .mixed import MixedModelResult, fit_varying_intercepts, fit_varying_slopes
     from .plots import (plot_bias_variance, plot_binomial_funnel, plot_caterpillar,
                         plot_county_panel, plot_covariance_ellipse, plot_efron_morris,
@@ -87,5 +87,5 @@ __all__ = [
     # widgets
     "pooling_explorer", "shrinkage_explorer", "slopes_explorer",
     # exercise checks
-    "check", "hint", "list_exercises", "Feedback",
+    "check", "hint", "list_exercises", "Feedback", "Hint",
 ]

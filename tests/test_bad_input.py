@@ -46,6 +46,7 @@ EXEMPT = {
     "BetaBinomialPosterior": "the result type of ht.beta_binomial_posterior",
     "MixedModelResult": "the result type of the fits; built by them, not by learners",
     "Feedback": "the result type of ht.check; built by it, not by learners",
+    "Hint": "the result type of ht.hint; built by it, not by learners",
 }
 
 
