@@ -559,7 +559,7 @@ def main(out: str | None = None, serve_it: bool = False, port: int = 8000) -> in
     """The ``site`` command: build, report, and serve if asked."""
     start = time.perf_counter()
     try:
-        folder = build_site(out)
+        folder = build_site(out, quiet=True)
     except SiteError as exc:
         print(f"site: {exc}", file=sys.stderr)
         return 1
