@@ -406,8 +406,17 @@ def book_config(repository: str | None) -> dict:
                 "napoleon_use_rtype": False,
                 "autodoc_typehints": "none",
                 "autodoc_member_order": "bysource",
+                # the theme's options in full (this dict replaces the one Jupyter Book makes
+                # from the html: and repository: sections above)
                 "html_theme_options": {"use_download_button": False,
-                                       "use_fullscreen_button": False},
+                                       "use_fullscreen_button": False,
+                                       "extra_footer": FOOTER,
+                                       "home_page_in_toc": True,
+                                       "repository_url": repository or "",
+                                       "repository_branch": BRANCH,
+                                       "use_repository_button": bool(repository),
+                                       "search_bar_text": "Search the course...",
+                                       "launch_buttons": {}},
                 "version": hiertools.__version__,
             },
         },
