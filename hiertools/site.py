@@ -169,7 +169,8 @@ def _launch_cell(nbformat, repository: str | None, notebook: str):
     return nbformat.v4.new_markdown_cell("\n".join(lines))
 
 
-def site_notebook(nb, notebook: str, repository: str | None = None):
+def site_notebook(nb, notebook: str, repository: str | None = None,
+                  static: Path | None = None):
     """The notebook as the website shows it; `nb` is not changed.
 
     Solution cells (nbgrader ``solution: true`` or the BEGIN/END SOLUTION markers)
@@ -195,11 +196,91 @@ def site_notebook(nb, notebook: str, repository: str | None = None):
         else:  # a stripped answer cell: fold it whole
             fence = _fence(cell.source)
             cell.source = f"{fence}{{dropdown}} {SOLUTION_SHOW}\n{cell.source}\n{fence}"
+    for index in reversed(range(len(nb.cells))):
+        name = explorer_name(nb.cells[index])
+        if name:
+            moving = _explorer_outputs(nb.cells[index], name, static)
+            nb.cells.insert(index + 1, nbformat.v4.new_markdown_cell(
+                f"*{SLIDER_NOTE if moving else EXPLORER_NOTE}*"))
     title = next((i for i, c in enumerate(nb.cells)
                   if c.cell_type == "markdown" and c.source.lstrip().startswith("# ")), 0)
     nb.cells.insert(title + 1, _launch_cell(nbformat, repository, notebook))
     nb.metadata.pop("widgets", None)  # the widget state is for JupyterLab, not for this page
     return nb
+
+
+# --------------------------------------------------------------------------- explorers
+_WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+_EXPLORER_CALL = re.compile(r"\b(\w+)_explorer\(")
+EXPLORER_NOTE = ("On this page the explorer above is a picture of its first view. In JupyterLab "
+                 "(`python -m hiertools lab`) or on Binder (see *Run this lesson yourself* at the "
+                 "top) its sliders move it.")
+SLIDER_NOTE = ("Move the slider: each position shows the figure the notebook's explorer draws at "
+               "that value, the other controls at their defaults. For every slider at once, open "
+               "the lesson in JupyterLab or on Binder (see *Run this lesson yourself*).")
+
+
+def explorer_name(cell) -> str | None:
+    """The explorer a code cell shows (``pooling`` for ``ht.pooling_explorer()``), if any."""
+    if cell.cell_type != "code":
+        return None
+    stored = any(_WIDGET_VIEW in out.get("data", {}) for out in cell.get("outputs", []))
+    match = _EXPLORER_CALL.search(cell.source)
+    return match[1] if stored and match else None
+
+
+def explorer_html(name: str, controls: dict, frames: dict, static: Path) -> str:
+    """A slider per control that swaps pre-rendered frames: the static page's explorer.
+
+    `controls` is ``explorer_controls(name)`` ({control: {"label", "default", "grid",
+    "format"}}); `frames` maps each control to ``explorer_frames(name, control)``, a list
+    of (PNG bytes, alt text) in grid order.  The PNGs are written under `static`
+    (``_static/explorers/<name>/``); the returned HTML is a notebook output for a page
+    in ``lessons/``, run by ``book/_static/explorer.js``.
+    """
+    folder = static / "explorers" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    parts = [f'<div class="ht-explorer" data-explorer="{escape(name)}">']
+    for control, spec in controls.items():
+        grid, shown = list(spec["grid"]), frames[control]
+        if len(shown) != len(grid):
+            raise SiteError(f"{name} explorer: {len(shown)} frames for {len(grid)} values of "
+                            f"{control}")
+        start = min(range(len(grid)), key=lambda k: abs(grid[k] - spec["default"]))
+        entries = []
+        for k, (png, alt) in enumerate(shown):
+            (folder / f"{control}-{k:02d}.png").write_bytes(png)
+            entries.append({"src": f"../_static/explorers/{name}/{control}-{k:02d}.png",
+                            "alt": alt, "value": format(grid[k], spec.get("format", "g"))})
+        first = entries[start]
+        parts += [f'<figure class="ht-explorer-control" data-frames="{escape(json.dumps(entries))}">',
+                  f'<img src="{first["src"]}" alt="{escape(first["alt"])}">',
+                  f'<figcaption><label>{escape(spec["label"])} <input type="range" min="0" '
+                  f'max="{len(grid) - 1}" step="1" value="{start}"></label> '
+                  f'<output>{escape(first["value"])}</output></figcaption></figure>']
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def _explorer_outputs(cell, name: str, static: Path | None) -> bool:
+    """Replace the stored widget view by moving frames when the widgets can draw them.
+
+    The hook for ``hiertools.widgets.explorer_controls`` / ``explorer_frames`` (the
+    explorers' compute-and-draw split); until they exist, the cell keeps its stored
+    picture and this returns False.
+    """
+    from . import widgets
+
+    controls_of = getattr(widgets, "explorer_controls", None)
+    frames_of = getattr(widgets, "explorer_frames", None)
+    if static is None or controls_of is None or frames_of is None:
+        return False
+    controls = controls_of(name)
+    frames = {control: frames_of(name, control) for control in controls}
+    html = explorer_html(name, controls, frames, static)
+    cell.outputs = [{"output_type": "display_data", "metadata": {},
+                     "data": {"text/html": html, "text/plain": f"<{name} explorer>"}}]
+    return True
 
 
 # --------------------------------------------------------------------------- pages
@@ -474,7 +555,8 @@ def stage(root: Path, source: Path, repository: str | None) -> list[str]:
     lessons.sort(key=lambda n: (n.startswith("appendix"), n))
     for name in lessons:
         nb = nbformat.read(root / "solutions" / name, as_version=4)
-        _write(source / "lessons" / name, nbformat.writes(site_notebook(nb, name, repository)))
+        _write(source / "lessons" / name,
+               nbformat.writes(site_notebook(nb, name, repository, source / "_static")))
         student = root / "lessons" / name
         if student.is_file():
             _write(source / "student" / name, student.read_text(encoding="utf-8"))

@@ -363,3 +363,47 @@ def test_every_image_has_alt_text(browsed):
                for k, v in browsed["pages"].items()}
     missing = {k: v for k, v in missing.items() if v}
     assert not missing, f"images without alt text: {missing}"
+
+
+# --------------------------------------------------------------------------- explorers
+def test_explorers_show_their_stored_picture_and_say_where_they_move(site):
+    import nbformat
+
+    from hiertools.site import EXPLORER_NOTE, explorer_name
+
+    shown = 0
+    for name in LESSONS:
+        nb = nbformat.read(REPO / "solutions" / name, as_version=4)
+        explorers = [explorer_name(c) for c in nb.cells if explorer_name(c)]
+        text = page_text(site, lesson_page(name))
+        assert "application/vnd.jupyter.widget-view+json" not in text, name
+        assert text.count("its sliders move it") == len(explorers), name
+        shown += len(explorers)
+    assert shown == 3 and "its sliders move it" in EXPLORER_NOTE  # pooling, shrinkage, slopes
+
+
+def test_explorer_html_writes_a_frame_per_value_and_starts_at_the_default(tmp_path):
+    """The hook for explorer_frames (not merged yet), with made-up frames."""
+    import html as html_lib
+    import io
+
+    from PIL import Image
+
+    from hiertools.site import explorer_html
+
+    def png(shade):
+        buffer = io.BytesIO()
+        Image.new("RGB", (4, 3), (shade, shade, shade)).save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    grid = [0.0, 0.5, 1.0, 1.5]
+    controls = {"tau": {"label": "τ", "default": 1.0, "grid": grid, "format": ".1f"}}
+    frames = {"tau": [(png(10 * k), f"shrinkage at tau = {v}") for k, v in enumerate(grid)]}
+    out = explorer_html("shrinkage", controls, frames, tmp_path)
+    written = sorted((tmp_path / "explorers" / "shrinkage").glob("*.png"))
+    assert [p.name for p in written] == [f"tau-{k:02d}.png" for k in range(4)]
+    assert written[3].read_bytes() == frames["tau"][3][0]
+    assert 'src="../_static/explorers/shrinkage/tau-02.png"' in out  # the default, 1.0
+    assert 'alt="shrinkage at tau = 1.0"' in out and 'value="2"' in out and 'max="3"' in out
+    data = json.loads(html_lib.unescape(re.search(r'data-frames="([^"]+)"', out)[1]))
+    assert [d["value"] for d in data] == ["0.0", "0.5", "1.0", "1.5"]
