@@ -13,6 +13,7 @@ import functools
 import html.parser
 import http.server
 import json
+import os
 import re
 import threading
 from pathlib import Path
@@ -232,6 +233,8 @@ def browsed(site):
 
     reason = browser_unavailable_reason()
     if reason:
+        if os.environ.get("CI") == "true":  # as tests/test_browser.py: in CI, a failure
+            pytest.fail(f"CI=true but {reason}", pytrace=False)
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
