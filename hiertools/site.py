@@ -20,6 +20,11 @@ Every page is served by the site itself: MathJax, the theme's fonts and icons ar
 local and the ipywidgets JavaScript (which MyST-NB loads from a CDN) is turned off,
 so a stored explorer view shows the picture stored beside it.
 
+Explorers: a stored explorer view shows its stored picture and a note on where it moves.
+When ``hiertools.widgets`` provides ``explorer_controls(name)`` and
+``explorer_frames(name, control)``, each explorer becomes a slider per control over frames
+rendered at build time by those functions (`explorer_html`, ``book/_static/explorer.js``).
+
 The repository's address (for Binder and nbgitpuller links) is set in one place,
 ``[project.urls] Repository`` of ``pyproject.toml``; a GitHub Actions build that
 lacks it uses the repository it runs in (``GITHUB_REPOSITORY``).  Without either,
