@@ -35,12 +35,12 @@ from __future__ import annotations
 
 import copy
 import json
-from html import escape
 import os
 import re
 import shutil
 import sys
 import time
+from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
@@ -107,8 +107,9 @@ def launch_links(repository: str | None, notebook: str) -> dict:
     if match:
         links["binder"] = (f"https://mybinder.org/v2/gh/{match[1]}/{match[2]}/HEAD"
                            f"?urlpath=lab/tree/lessons/{notebook}")
+    urlpath = quote(f"lab/tree/{name}/lessons/{notebook}", safe="")
     links["nbgitpuller_query"] = (f"repo={quote(repository, safe='')}&branch={BRANCH}"
-                                  f"&urlpath={quote(f'lab/tree/{name}/lessons/{notebook}', safe='')}")
+                                  f"&urlpath={urlpath}")
     return links
 
 
@@ -166,7 +167,8 @@ def _launch_cell(nbformat, repository: str | None, notebook: str):
         lines += ["- Open it on your own JupyterHub (nbgitpuller): give the hub's address, "
                   "e.g. `https://hub.example.org`.",
                   "",
-                  f'  <form class="nbgitpuller-launch" data-query="{escape(links["nbgitpuller_query"])}">'
+                  '  <form class="nbgitpuller-launch" '
+                  f'data-query="{escape(links["nbgitpuller_query"])}">'
                   '<label>JupyterHub address <input type="url" name="hub" required '
                   'placeholder="https://hub.example.org"></label> '
                   '<button type="submit">Open on my hub</button></form>']
@@ -258,7 +260,8 @@ def explorer_html(name: str, controls: dict, frames: dict, static: Path) -> str:
             entries.append({"src": f"../_static/explorers/{name}/{control}-{k:02d}.png",
                             "alt": alt, "value": format(grid[k], spec.get("format", "g"))})
         first = entries[start]
-        parts += [f'<figure class="ht-explorer-control" data-frames="{escape(json.dumps(entries))}">',
+        data = escape(json.dumps(entries))
+        parts += [f'<figure class="ht-explorer-control" data-frames="{data}">',
                   f'<img src="{first["src"]}" alt="{escape(first["alt"])}">',
                   f'<figcaption><label>{escape(spec["label"])} <input type="range" min="0" '
                   f'max="{len(grid) - 1}" step="1" value="{start}"></label> '
@@ -331,10 +334,12 @@ def datasets_page(registry: dict) -> str:
              "a notebook.", "",
              "| name | title | rows | licence |", "|---|---|---|---|"]
     for name, info in registry.items():
-        lines.append(f"| [`{name}`](#dataset-{name.replace('_', '-')}) | {_md_cell(info.get('title', ''))} | "
-                     f"{info.get('rows', '')} | {_md_cell(info.get('license', ''))} |")
+        lines.append(f"| [`{name}`](#dataset-{name.replace('_', '-')}) | "
+                     f"{_md_cell(info.get('title', ''))} | {info.get('rows', '')} | "
+                     f"{_md_cell(info.get('license', ''))} |")
     for name, info in registry.items():
-        lines += ["", f"(dataset-{name.replace('_', '-')})=", f"## `{name}`: {info.get('title', '')}", "",
+        lines += ["", f"(dataset-{name.replace('_', '-')})=",
+                  f"## `{name}`: {info.get('title', '')}", "",
                   info.get("description", ""), "",
                   f"**Load it:** `ht.load(\"{name}\")` ({info.get('rows', '?')} rows)", "",
                   "| column | meaning |", "|---|---|"]
@@ -384,7 +389,8 @@ def api_page() -> str:
     lines = ["# API reference", "",
              "Every public name of `hiertools` (`import hiertools as ht`), from its docstring: "
              "what it computes, the formula in its Notes and an example that runs.", "",
-             "```{eval-rst}", ".. module:: hiertools", "   :no-index:", "", ".. currentmodule:: hiertools", "```"]
+             "```{eval-rst}", ".. module:: hiertools", "   :no-index:", "",
+             ".. currentmodule:: hiertools", "```"]
     for heading, names in groups.items():
         if not names:
             continue
@@ -474,7 +480,8 @@ def book_config(repository: str | None) -> dict:
                 "nitpicky": True,
                 # numpy, pandas and matplotlib types in docstrings cannot link offline (no
                 # intersphinx inventories are fetched): they show as plain names.
-                "nitpick_ignore_regex": [["py:class", r"(numpy|pandas|matplotlib|scipy|ipywidgets)\..+"]],
+                "nitpick_ignore_regex": [
+                    ["py:class", r"(numpy|pandas|matplotlib|scipy|ipywidgets)\..+"]],
                 "html_copy_source": False,
                 "html_show_sourcelink": False,
                 "mathjax_path": "mathjax/tex-chtml.js",
