@@ -1,4 +1,4 @@
-"""Command line of the course: ``python -m hiertools {lab,build,doctor,datasets}``.
+"""Command line of the course: ``python -m hiertools {lab,build,doctor,datasets,site}``.
 
 The texts that ``--help`` prints are plain text (below), so a terminal shows no markup.
 This module and the doctor need only the standard library to start: run by a Python
@@ -71,7 +71,7 @@ def lab(extra: list[str]) -> int:
 def cannot_run(command: str) -> str | None:
     """Why this Python cannot run `command`, in one line with the fix; None when it can.
 
-    `command` is ``lab``, ``build`` or ``datasets``: each needs the runtime packages.
+    `command` is ``lab``, ``build``, ``datasets`` or ``site``: each needs the runtime packages.
     """
     import hiertools
 
@@ -103,6 +103,13 @@ NotImplementedError, exercise outputs are cleared); execute the student copy and
 it as lessons/NN_*.ipynb. Run it from inside the course folder.
 """
 
+SITE_DESCRIPTION = """\
+Build the course website from the stored outputs of solutions/ (nothing is executed):
+home page and course map, the eight lessons with each solution folded, the instructor
+guide, notation, datasets and API reference. Sphinx warnings are errors. Needs the
+site tools: pip install -e ".[site]". Open _build/site/index.html, or add --serve.
+"""
+
 
 def main(argv: list[str] | None = None) -> int:
     raw = argparse.RawDescriptionHelpFormatter
@@ -123,6 +130,12 @@ def main(argv: list[str] | None = None) -> int:
                                     "line per check, and a fix for anything missing.")
     commands.add_parser("datasets", help="list the shipped datasets with their titles",
                         description="List the datasets shipped with hiertools.")
+    site_cmd = commands.add_parser("site", help="build the course website (needs the [site] extra)",
+                                   description=SITE_DESCRIPTION, formatter_class=raw)
+    site_cmd.add_argument("--out", metavar="DIR", help="output folder (default: _build/site)")
+    site_cmd.add_argument("--serve", action="store_true",
+                          help="then serve it on http://127.0.0.1:PORT/ until Ctrl+C")
+    site_cmd.add_argument("--port", type=int, default=8000, help="port for --serve (default 8000)")
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["lab"]:  # everything after `lab` belongs to jupyter lab, options included
         problem = cannot_run("lab")
@@ -144,6 +157,10 @@ def main(argv: list[str] | None = None) -> int:
 
         build(args.notebooks or None)
         return 0
+    if args.command == "site":
+        from .site import main as site_main
+
+        return site_main(args.out, serve_it=args.serve, port=args.port)
     import hiertools as ht
 
     for name in ht.list_datasets():

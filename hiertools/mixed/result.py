@@ -189,7 +189,7 @@ class MixedModelResult:
 
     @property
     def n_params(self) -> int:
-        """Number of estimated parameters: fixed effects, covariance parameters, sigma."""
+        """The number of estimated parameters (fixed effects, covariance parameters and sigma)."""
         return len(self._beta) + len(self._theta) + 1
 
     @property

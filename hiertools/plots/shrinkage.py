@@ -85,7 +85,7 @@ def plot_shrinkage(raw, pooled, n, *, mu=None, truth=None, labels=None, ax=None,
     matplotlib.axes.Axes
         With ``ax.hiertools_artists`` holding the arrows (a LineCollection), the
         heads and the raw circles (scatters), and `truth` and `mu` if given, for
-        in-place updates with :func:`update_shrinkage`.
+        in-place updates with ``hiertools.plots.shrinkage.update_shrinkage``.
 
     Raises
     ------
