@@ -240,7 +240,7 @@ def explorer_html(name: str, controls: dict, frames: dict, static: Path) -> str:
     """A slider per control that swaps pre-rendered frames: the static page's explorer.
 
     `controls` is ``explorer_controls(name)`` ({control: {"label", "default", "grid",
-    "format"}}); `frames` maps each control to ``explorer_frames(name, control)``, a list
+    "format"}}, the format a ``str.format`` template such as ``"{:.2f}"``); `frames` maps each control to ``explorer_frames(name, control)``, a list
     of (PNG bytes, alt text) in grid order.  The PNGs are written under `static`
     (``_static/explorers/<name>/``); the returned HTML is a notebook output for a page
     in ``lessons/``, run by ``book/_static/explorer.js``.
@@ -258,7 +258,7 @@ def explorer_html(name: str, controls: dict, frames: dict, static: Path) -> str:
         for k, (png, alt) in enumerate(shown):
             (folder / f"{control}-{k:02d}.png").write_bytes(png)
             entries.append({"src": f"../_static/explorers/{name}/{control}-{k:02d}.png",
-                            "alt": alt, "value": format(grid[k], spec.get("format", "g"))})
+                            "alt": alt, "value": spec.get("format", "{:g}").format(grid[k])})
         first = entries[start]
         data = escape(json.dumps(entries))
         parts += [f'<figure class="ht-explorer-control" data-frames="{data}">',
@@ -286,8 +286,10 @@ def _explorer_outputs(cell, name: str, static: Path | None) -> bool:
     controls = controls_of(name)
     frames = {control: frames_of(name, control) for control in controls}
     html = explorer_html(name, controls, frames, static)
-    cell.outputs = [{"output_type": "display_data", "metadata": {},
-                     "data": {"text/html": html, "text/plain": f"<{name} explorer>"}}]
+    import nbformat
+
+    cell.outputs = [nbformat.v4.new_output(
+        "display_data", data={"text/html": html, "text/plain": f"<{name} explorer>"})]
     return True
 
 
@@ -364,6 +366,7 @@ API_SECTIONS = [
     ("hiertools.mixed", "Mixed models (lessons 02 and 06)"),
     ("hiertools.slopes", "Varying slopes (lesson 06)"),
     ("hiertools.rates", "Rates from counts (lesson 07)"),
+    ("hiertools.rates_bayes", "Rates from counts (lesson 07)"),
     ("hiertools.plots", "Figures"),
     ("hiertools.widgets", "Explorers"),
     ("hiertools.exercises", "Exercise checks"),
@@ -402,6 +405,20 @@ def api_page() -> str:
             else:
                 lines += [f".. autofunction:: {name}", ""]
         lines.append("```")
+    lines += ["", "## Explorers, computed apart from drawing", "",
+              "Each explorer is a compute function (slider values to a frame: arrays, readout, "
+              "alt text), a draw function (a frame onto an Axes) and a thin ipywidgets shell; the "
+              "website's frames come from `explorer_frames`, with the same two functions.", "",
+              "```{eval-rst}", ".. currentmodule:: hiertools.widgets", ""]
+    from . import widgets
+
+    for name in widgets.__all__:
+        if name not in hiertools.__all__:
+            lines += [f".. autofunction:: hiertools.widgets.{name}", ""]
+    for module, frame in (("pooling", "PoolingFrame"), ("shrinkage", "ShrinkageFrame"),
+                          ("slopes", "SlopesFrame")):
+        lines += [f".. autoclass:: hiertools.widgets.{module}.{frame}", ""]
+    lines += [".. autofunction:: hiertools.pooling.normal_funnel_limits", "", "```"]
     return "\n".join(lines) + "\n"
 
 

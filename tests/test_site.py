@@ -369,24 +369,88 @@ def test_every_image_has_alt_text(browsed):
 
 
 # --------------------------------------------------------------------------- explorers
-def test_explorers_show_their_stored_picture_and_say_where_they_move(site):
+def test_every_explorer_moves_on_its_page(site):
     import nbformat
 
-    from hiertools.site import EXPLORER_NOTE, explorer_name
+    from hiertools.site import SLIDER_NOTE, explorer_name
+    from hiertools.widgets import explorer_controls
 
-    shown = 0
+    shown = []
     for name in LESSONS:
         nb = nbformat.read(REPO / "solutions" / name, as_version=4)
         explorers = [explorer_name(c) for c in nb.cells if explorer_name(c)]
         text = page_text(site, lesson_page(name))
         assert "application/vnd.jupyter.widget-view+json" not in text, name
-        assert text.count("its sliders move it") == len(explorers), name
-        shown += len(explorers)
-    assert shown == 3 and "its sliders move it" in EXPLORER_NOTE  # pooling, shrinkage, slopes
+        assert text.count(SLIDER_NOTE.split(":")[0]) == len(explorers), name
+        for explorer in explorers:
+            sliders = text.count(f'data-explorer="{explorer}"')
+            assert sliders == 1, f"{name}: the {explorer} explorer is on the page {sliders} times"
+            frames = sorted((site / "_static" / "explorers" / explorer).glob("*.png"))
+            grids = explorer_controls(explorer).values()
+            assert len(frames) == sum(len(c["grid"]) for c in grids), explorer
+        shown += explorers
+    assert sorted(shown) == ["pooling", "shrinkage", "slopes"]
+
+
+@pytest.mark.browser
+def test_each_slider_position_shows_the_notebook_explorers_figure_at_that_value(browsed):
+    """Move every slider of every explorer in chromium: the image shown at a position is,
+    byte for byte, what explorer_frames renders at that value with the explorers' own
+    compute and draw (tests/widgets prove those equal the notebook explorer's figure), its
+    alt text says what the frame shows, and the value shown is the grid's."""
+    site = browsed["site"]
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        _move_every_slider(site, base)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _move_every_slider(site, base):
+    from playwright.sync_api import sync_playwright
+
+    from hiertools.widgets import explorer_controls, explorer_frames
+    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS
+
+    pages = {"pooling": "01_three_ways", "shrinkage": "03_shrinkage", "slopes": "06_varying_slopes"}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        for explorer, lesson in pages.items():
+            page.goto(f"{base}lessons/{lesson}.html", wait_until="load")
+            controls = explorer_controls(explorer)
+            figures = page.locator(f'[data-explorer="{explorer}"] .ht-explorer-control')
+            assert figures.count() == len(controls), explorer
+            for j, (control, spec) in enumerate(controls.items()):
+                figure = figures.nth(j)
+                slider = figure.locator('input[type="range"]')
+                start = int(slider.get_attribute("value"))
+                assert spec["grid"][start] == spec["default"], (explorer, control)
+                last = len(spec["grid"]) - 1
+                for k in sorted({0, last // 3, last, start}):
+                    slider.focus()
+                    slider.press("Home")
+                    for _ in range(k):
+                        slider.press("ArrowRight")
+                    src = figure.locator("img").get_attribute("src")
+                    alt = figure.locator("img").get_attribute("alt")
+                    shown = (site / "lessons" / src).resolve().read_bytes()
+                    png, expected_alt = explorer_frames(explorer, control, [spec["grid"][k]])[0]
+                    assert shown == png, f"{explorer}/{control} at position {k}"
+                    assert alt == expected_alt and len(alt.split()) >= 8
+                    value = figure.locator("output").inner_text()
+                    assert value == spec["format"].format(spec["grid"][k])
+                    if k == last:
+                        figure.screenshot(path=str(ARTIFACTS / f"explorer-{explorer}-{control}.png"))
+        browser.close()
 
 
 def test_explorer_html_writes_a_frame_per_value_and_starts_at_the_default(tmp_path):
-    """The hook for explorer_frames (not merged yet), with made-up frames."""
+    """explorer_html on made-up frames: one file per value, the default shown first."""
     import html as html_lib
     import io
 
@@ -400,7 +464,7 @@ def test_explorer_html_writes_a_frame_per_value_and_starts_at_the_default(tmp_pa
         return buffer.getvalue()
 
     grid = [0.0, 0.5, 1.0, 1.5]
-    controls = {"tau": {"label": "τ", "default": 1.0, "grid": grid, "format": ".1f"}}
+    controls = {"tau": {"label": "τ", "default": 1.0, "grid": grid, "format": "{:.1f}"}}
     frames = {"tau": [(png(10 * k), f"shrinkage at tau = {v}") for k, v in enumerate(grid)]}
     out = explorer_html("shrinkage", controls, frames, tmp_path)
     written = sorted((tmp_path / "explorers" / "shrinkage").glob("*.png"))

@@ -339,12 +339,12 @@ class Hint(str):
 
     @property
     def last(self) -> bool:
-        """True for the exercise's last hint (the recipe): there is no further one."""
+        """Whether this is the exercise's last hint (the recipe), with no further one."""
         return self.level == self.levels
 
     @property
     def note(self) -> str:
-        """What comes next: the call for the next hint, or that this is the last one."""
+        """The call for the next hint, or a sentence saying this is the last one."""
         if not self.last:
             return f'Next hint: `ht.hint("{self.exercise}", level={self.level + 1})`.'
         if self.asked > self.levels:

@@ -176,7 +176,7 @@ def plot_group_panel(data: pd.DataFrame, fit, groups, *, y=None, x=None, group=N
 
     Notes
     -----
-    The lines are computed once for all panels (:func:`_group_panel_lines`): the two
+    The lines are computed once for all panels (``_group_panel_lines``): the two
     least-squares fits once, the partial-pooling lines with one ``fit.predict`` call.
 
     References

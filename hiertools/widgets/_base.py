@@ -63,7 +63,7 @@ class Control:
     """One slider of an explorer: how the shell builds it and the website labels its frames.
 
     ``label`` is the slider's label as plain text (``html_label`` as the slider shows it,
-    when it uses HTML); ``format`` is a :meth:`str.format` template for a value
+    when it uses HTML); ``format`` is a ``str.format`` template for a value
     (``"{:.2f}"``); ``grid`` is the teaching values the website renders, default included.
     """
 

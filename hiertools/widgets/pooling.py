@@ -44,7 +44,11 @@ class PoolingData:
 
 @dataclass(frozen=True)
 class PoolingFrame:
-    """What the pooling explorer shows at one slider value (see :func:`pooling_frame`)."""
+    """What the pooling explorer shows at one slider value.
+
+    Made by :func:`~hiertools.widgets.pooling_frame`, drawn by
+    :func:`~hiertools.widgets.draw_pooling`.
+    """
 
     data: PoolingData
     trust: float
@@ -58,7 +62,7 @@ class PoolingFrame:
 
 def pooling_data(raw=None, n=None, sigma=None, *, data=None, y=None, group=None, labels=None,
                  truth=None, ylabel=None) -> PoolingData:
-    """Check the pooling explorer's input once and fit τ̂ (REML); see :func:`pooling_explorer`."""
+    """Check the pooling explorer's input once and fit τ̂ (REML); see :func:`~hiertools.pooling_explorer`."""
     from ..empirical_bayes import _estimate_tau
     from ..shrinkage import _weights
 
@@ -157,7 +161,7 @@ def pooling_frame(data: PoolingData, trust: float) -> PoolingFrame:
 
 
 def draw_pooling(frame: PoolingFrame, ax=None):
-    """Draw a :class:`PoolingFrame` on `ax` (default: a new figure); return the Axes.
+    """Draw a :class:`~hiertools.widgets.pooling.PoolingFrame` on `ax` (default: a new figure); return the Axes.
 
     On an Axes this function drew before, it moves its artists in place (the
     explorer's slider step) and checks nothing.
@@ -259,7 +263,8 @@ def pooling_explorer(raw=None, n=None, sigma=None, *, data=None, y=None, group=N
     --------
     shrinkage_explorer : sliders for τ, σ and one group's size.
     shrink : the estimates the figure shows.
-    pooling_frame, draw_pooling : what one slider step computes and draws.
+    hiertools.widgets.pooling_frame, hiertools.widgets.draw_pooling : what one slider step
+        computes and draws.
 
     Examples
     --------

@@ -47,7 +47,11 @@ class ShrinkageData:
 
 @dataclass(frozen=True)
 class ShrinkageFrame:
-    """What the shrinkage explorer shows at one setting (see :func:`shrinkage_frame`)."""
+    """What the shrinkage explorer shows at one setting.
+
+    Made by :func:`~hiertools.widgets.shrinkage_frame`, drawn by
+    :func:`~hiertools.widgets.draw_shrinkage`.
+    """
 
     data: ShrinkageData
     tau: float
@@ -65,7 +69,7 @@ class ShrinkageFrame:
 
 def shrinkage_data(raw=None, n=None, sigma=None, *, tau=None, data=None, y=None, group=None,
                    labels=None, focus=None, ylabel=None) -> ShrinkageData:
-    """Check the shrinkage explorer's input once; see :func:`shrinkage_explorer`."""
+    """Check the shrinkage explorer's input once; see :func:`~hiertools.shrinkage_explorer`."""
     from ..empirical_bayes import _estimate_tau
 
     groups = _group_data(data=data, y=y, group=group, raw=raw, n=n, sigma=sigma, labels=labels,
@@ -174,7 +178,7 @@ def _legend_handles():
 
 
 def draw_shrinkage(frame: ShrinkageFrame, ax=None):
-    """Draw a :class:`ShrinkageFrame` on two Axes `ax` (default: a new figure); return them.
+    """Draw a :class:`~hiertools.widgets.shrinkage.ShrinkageFrame` on two Axes `ax` (default: a new figure); return them.
 
     On Axes this function drew before, it moves its artists in place (the explorer's
     slider step) and checks nothing.
@@ -303,7 +307,8 @@ def shrinkage_explorer(raw=None, n=None, sigma=None, *, tau=None, data=None, y=N
     --------
     pooling_explorer : one slider from complete to no pooling.
     shrinkage_weights, shrink : what the sliders recompute.
-    shrinkage_frame, draw_shrinkage : what one slider step computes and draws.
+    hiertools.widgets.shrinkage_frame, hiertools.widgets.draw_shrinkage : what one slider step
+        computes and draws.
 
     Examples
     --------

@@ -56,7 +56,11 @@ class SlopesData:
 
 @dataclass(frozen=True)
 class SlopesFrame:
-    """What the slopes explorer shows at one setting (see :func:`slopes_frame`)."""
+    """What the slopes explorer shows at one setting.
+
+    Made by :func:`~hiertools.widgets.slopes_frame`, drawn by
+    :func:`~hiertools.widgets.draw_slopes`.
+    """
 
     data: SlopesData
     values: dict
@@ -137,7 +141,7 @@ def _limits(own, coefs, ellipse, ys, ends) -> dict:
 def slopes_data(data=None, y=None, x=None, group=None, *, sd_intercept=None, sd_slope=None,
                 rho=None, sigma=None, focus=None, xlabel=None, ylabel=None, intercept_label=None,
                 slope_label=None) -> SlopesData:
-    """Check the slopes explorer's input once and fit the model; see :func:`slopes_explorer`."""
+    """Check the slopes explorer's input once and fit the model; see :func:`~hiertools.slopes_explorer`."""
     from ..plots.slopes import _ellipse_xy
     from ..slopes import _checked_stats, _own_lines, _shrink_kernel, slopes_cov
 
@@ -287,7 +291,7 @@ def _lines_panel(ax, frame: SlopesFrame) -> dict:
 
 
 def draw_slopes(frame: SlopesFrame, ax=None):
-    """Draw a :class:`SlopesFrame` on two Axes `ax` (default: a new figure); return them.
+    """Draw a :class:`~hiertools.widgets.slopes.SlopesFrame` on two Axes `ax` (default: a new figure); return them.
 
     Left, the intercept-slope plane; right, the chosen group's data and lines.  On Axes
     this function drew before, it moves its artists in place (the explorer's slider
@@ -382,7 +386,8 @@ def slopes_explorer(data=None, y=None, x=None, group=None, *, sd_intercept=None,
 
     See Also
     --------
-    slopes_frame, draw_slopes : what one slider step computes and draws.
+    hiertools.widgets.slopes_frame, hiertools.widgets.draw_slopes : what one slider step
+        computes and draws.
 
     Examples
     --------
