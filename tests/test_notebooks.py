@@ -188,9 +188,8 @@ def test_exercises_have_stubs_checks_and_nbgrader_metadata(name):
         i = lesson.cells.index(cell)
         heading = re.findall(r"\*\*Exercise (\w+)", lesson.cells[i - 1].source)
         assert heading and heading[-1] == str(k), (name, k, lesson.cells[i - 1].source[:80])
-        assert cell.source.endswith(
-            f'raise NotImplementedError("Exercise {k}: replace this line with your answer, '
-            f'then run the check below")'), cell.source
+        assert (f'raise NotImplementedError("Exercise {k}: replace this line with your answer, '
+                f'then run the check below")') in cell.source.splitlines(), cell.source
     for i, cell in enumerate(solution.cells):  # every code exercise is followed by its check
         if cell in code_exercises:
             follower = solution.cells[i + 1]
@@ -461,7 +460,8 @@ def test_figure_finder_sees_pngs_and_explorer_frames():
     png = nbformat.v4.new_output("display_data", data={_PNG: "iVBOR", "text/plain": "<Figure>"})
     view = nbformat.v4.new_output("display_data", data={
         build._VIEW: {"model_id": "a" * 32}, "text/plain": "<explorer>"})
-    state = {"a" * 32: {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_" + "b" * 32]}},
+    state = {"a" * 32: {"model_name": "VBoxModel",
+                        "state": {"children": ["IPY_MODEL_" + "b" * 32]}},
              "b" * 32: {"model_name": "ImageModel", "state": {}},
              "c" * 32: {"model_name": "HBoxModel", "state": {"children": []}}}
     cell = nbformat.v4.new_code_cell("plt.show()")
