@@ -11,8 +11,11 @@ Nothing is added to a kernel's run time but one small import.
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
+
+import pytest
 
 _STARTUP = Path(__file__).resolve().parent / "tests" / "kernel_startup" / "no_network.py"
 _state: dict = {}
@@ -35,6 +38,15 @@ def pytest_unconfigure(config):
     else:
         os.environ["IPYTHONDIR"] = _state["previous"]
     shutil.rmtree(_state.pop("folder"), ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures_after_doctests():
+    """Doctests in hiertools/ draw figures too: close them, as tests/conftest.py does for tests."""
+    yield
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")
 
 
 # the startup script patches the socket module of the process that imports it: never let

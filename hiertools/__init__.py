@@ -14,29 +14,43 @@ Estimators are plain functions of DataFrames and arrays and return pandas
 objects; fitted models are immutable results that display as tables in a
 notebook.  Figures draw on an Axes you pass (or a new one) and return it.
 Widgets import ipywidgets only when you build one.
+
+Run by a Python without the course's packages, ``import hiertools`` raises a
+ModuleNotFoundError that names that Python and ``python -m hiertools doctor``; the
+command line itself starts with the standard library alone, so the doctor can say
+what is missing.
 """
 
-from .bayes import TauPosterior, ess, mcse, rhat, sample_posterior, tau_posterior
-from .data import (SimulatedMaps, dataset_info, list_datasets, load, simulate_districts,
-                   simulate_maps)
-from .empirical_bayes import (estimate_tau, estimate_tau_batch, james_stein, james_stein_batch,
-                              shrink_batch, tau_loglik)
-from .exercises import Feedback, check, hint, list_exercises
-from .mixed import MixedModelResult, fit_varying_intercepts, fit_varying_slopes
-from .plots import (plot_bias_variance, plot_binomial_funnel, plot_caterpillar,
-                    plot_county_panel, plot_covariance_ellipse, plot_efron_morris,
-                    plot_error_by_size, plot_estimates_by_size, plot_funnel,
-                    plot_group_distribution, plot_group_predictor, plot_intervals, plot_pooling,
-                    plot_rank_intervals, plot_rate_intervals, plot_risk,
-                    plot_sampling_distributions, plot_shrinkage, plot_slopes_panel,
-                    plot_slopes_shrinkage, plot_tau_likelihood, plot_tau_posterior,
-                    plot_theta_given_tau, plot_trace)
-from .pooling import complete_pooling, group_summary, no_pooling, partial_pooling
-from .rates import (DispersionTest, RateFit, fit_beta_binomial, fit_gamma_poisson,
-                    funnel_limits, overdispersion_test, rank_summary)
-from .shrinkage import pooled_mean, shrink, shrinkage_weights
-from .slopes import SlopesShrinkage, shrink_slopes, slopes_cov
-from .widgets import pooling_explorer, shrinkage_explorer, slopes_explorer
+try:
+    from .bayes import TauPosterior, ess, mcse, rhat, sample_posterior, tau_posterior
+    from .data import (SimulatedMaps, dataset_info, list_datasets, load, simulate_districts,
+                       simulate_maps)
+    from .empirical_bayes import (estimate_tau, estimate_tau_batch, james_stein,
+                                  james_stein_batch, shrink_batch, tau_loglik)
+    from .exercises import Feedback, check, hint, list_exercises
+    from .mixed import MixedModelResult, fit_varying_intercepts, fit_varying_slopes
+    from .plots import (plot_bias_variance, plot_binomial_funnel, plot_caterpillar,
+                        plot_county_panel, plot_covariance_ellipse, plot_efron_morris,
+                        plot_error_by_size, plot_estimates_by_size, plot_funnel,
+                        plot_group_distribution, plot_group_panel, plot_group_predictor,
+                        plot_intervals, plot_pooling, plot_rank_intervals, plot_rate_intervals,
+                        plot_risk, plot_sampling_distributions, plot_shrinkage,
+                        plot_slopes_panel, plot_slopes_shrinkage, plot_tau_likelihood,
+                        plot_tau_posterior, plot_theta_given_tau, plot_trace)
+    from .pooling import complete_pooling, group_summary, no_pooling, partial_pooling
+    from .rates import (DispersionTest, RateFit, fit_beta_binomial, fit_gamma_poisson,
+                        funnel_limits, overdispersion_test, rank_summary)
+    from .rates_bayes import BetaBinomialPosterior, beta_binomial_posterior
+    from .shrinkage import pooled_mean, shrink, shrinkage_weights
+    from .slopes import SlopesShrinkage, shrink_slopes, slopes_cov
+    from .widgets import pooling_explorer, shrinkage_explorer, slopes_explorer
+except ImportError as _error:  # e.g. pandas missing: this is not the course's Python
+    from .doctor import import_failed
+
+    # raises a clear error, except while `python -m hiertools` starts: its doctor then
+    # reports what is missing (as a [FAIL] line) and its other commands say it in one line
+    _import_error = import_failed(_error)
+    del import_failed
 
 __version__ = "0.1.0"
 
@@ -60,9 +74,10 @@ __all__ = [
     # rates from counts (lesson 07)
     "fit_beta_binomial", "fit_gamma_poisson", "RateFit", "funnel_limits",
     "overdispersion_test", "DispersionTest", "rank_summary",
+    "beta_binomial_posterior", "BetaBinomialPosterior",
     # plots
     "plot_pooling", "plot_funnel", "plot_error_by_size", "plot_shrinkage",
-    "plot_county_panel", "plot_caterpillar",
+    "plot_group_panel", "plot_caterpillar",
     "plot_estimates_by_size", "plot_group_distribution", "plot_group_predictor",
     "plot_sampling_distributions", "plot_bias_variance", "plot_efron_morris", "plot_risk",
     "plot_tau_likelihood",

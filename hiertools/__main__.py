@@ -1,11 +1,15 @@
 """Command line of the course: ``python -m hiertools {lab,build,doctor,datasets}``.
 
 The texts that ``--help`` prints are plain text (below), so a terminal shows no markup.
+This module and the doctor need only the standard library to start: run by a Python
+without the course's packages, ``doctor`` reports them as ``[FAIL]`` lines and every
+other command stops with one line naming that Python and the fix.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -26,8 +30,6 @@ def lab_command(extra: list[str], root: Path | None = None) -> tuple[list[str], 
     users, is ``/lab/tree/lessons/01_three_ways.ipynb``.  `extra` arguments come
     last, so they can override any of these.
     """
-    import os
-
     from .build import repo_root
 
     root = Path(root) if root is not None else repo_root()
@@ -42,16 +44,48 @@ def lab_command(extra: list[str], root: Path | None = None) -> tuple[list[str], 
 
 
 def lab(extra: list[str]) -> int:
-    """Start JupyterLab on the course folder, opening lesson 01."""
+    """Start JupyterLab on the course folder, opening lesson 01.
+
+    On POSIX the launcher *becomes* JupyterLab (exec): a Ctrl+C, or a SIGTERM from a
+    script, a process manager or a hub, reaches the server itself, which stops its
+    kernels and frees the port.  (A child process would be orphaned by a SIGTERM and
+    keep the port.)  Windows has no exec that keeps the console: there JupyterLab runs
+    as a child, which a console Ctrl+C reaches as well.
+    """
+    command, env, root = lab_command(extra)
+    print(f"Starting JupyterLab in {root} at {START_NOTEBOOK}; stop it with Ctrl+C twice.",
+          file=sys.stderr)
+    if os.name == "posix":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.chdir(root)
+        os.execve(command[0], command, env)  # does not return
     import subprocess
 
-    command, env, root = lab_command(extra)
-    print(f"Starting JupyterLab in {root} at {START_NOTEBOOK}; stop it with Ctrl+C.",
-          file=sys.stderr)
     try:
         return subprocess.call(command, cwd=root, env=env)
     except KeyboardInterrupt:
         return 0
+
+
+def cannot_run(command: str) -> str | None:
+    """Why this Python cannot run `command`, in one line with the fix; None when it can.
+
+    `command` is ``lab``, ``build`` or ``datasets``: each needs the runtime packages.
+    """
+    import hiertools
+
+    from .doctor import install_fix, missing_modules
+
+    missing = missing_modules()
+    if missing:
+        return (f"python -m hiertools {command}: {', '.join(missing)} missing. "
+                f"Fix: {install_fix(command)}.")
+    error = getattr(hiertools, "_import_error", None)  # set only by `python -m hiertools`
+    if error is not None:
+        return (f"python -m hiertools {command}: import hiertools failed "
+                f"({type(error).__name__}: {error}). Run `python -m hiertools doctor`.")
+    return None
 
 
 DESCRIPTION = """\
@@ -91,17 +125,25 @@ def main(argv: list[str] | None = None) -> int:
                         description="List the datasets shipped with hiertools.")
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["lab"]:  # everything after `lab` belongs to jupyter lab, options included
+        problem = cannot_run("lab")
+        if problem:
+            print(problem, file=sys.stderr)
+            return 1
         return lab(argv[1:])
     args = parser.parse_args(argv)
+    if args.command == "doctor":
+        from .doctor import doctor
+
+        return doctor()
+    problem = cannot_run(args.command)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     if args.command == "build":
         from .build import build
 
         build(args.notebooks or None)
         return 0
-    if args.command == "doctor":
-        from .doctor import doctor
-
-        return doctor()
     import hiertools as ht
 
     for name in ht.list_datasets():

@@ -578,20 +578,20 @@ def sample_posterior(y, se, *, draws: int = 2000, chains: int = 4, seed=0,
     rng = _rng(seed)
 
     J, se2 = y.size, se**2
-    prec = 1.0 / se2
     spread = float(np.sqrt(np.var(y) + se2.mean()))
     # dispersed starting points: mu around the data, tau over two orders of magnitude
     mu = y.mean() + spread * rng.standard_normal(chains)
     tau = spread * np.exp(rng.uniform(np.log(0.05), np.log(2.0), size=chains))
-    theta = y + se * rng.standard_normal((chains, J))
-    eta = (theta - mu[:, None]) / tau[:, None]
-    log_step = np.zeros(chains)  # Metropolis: log of the proposal SD on log tau
-    accepted = np.zeros(chains)
+    # Starting group effects were drawn here; every sweep draws them first from (mu, tau), so
+    # they were never used.  The draw stays so that a seed gives the same chains as before.
+    rng.standard_normal((chains, J))
 
     keep_mu = np.empty((chains, draws))
     keep_tau = np.empty((chains, draws))
     keep_theta = np.empty((chains, draws, J))
     centered = parametrization == "centered"
+    step = _centered_step if centered else _noncentered_step
+    model = _Model(y, se2, 1.0 / se2, prior, scale, warmup, np.zeros(chains))
 
     bar = None
     if show:
@@ -605,45 +605,11 @@ def sample_posterior(y, se, *, draws: int = 2000, chains: int = 4, seed=0,
             z_mu = rng.standard_normal((n, chains))
             z_tau = rng.standard_normal((n, chains))
             u_tau = rng.uniform(size=(n, chains))
-            chi2 = rng.chisquare(J - 1, size=(n, chains)) if centered else None
+            chi2 = rng.chisquare(J - 1, size=(n, chains)) if centered else z_tau
             for k in range(n):
                 t = start + k
-                if centered:
-                    shrink = se2 / (se2 + tau[:, None] ** 2)
-                    theta = (1 - shrink) * y + shrink * mu[:, None] + np.sqrt(
-                        (1 - shrink) * se2) * z_groups[k]
-                    mu = theta.mean(axis=1) + tau / np.sqrt(J) * z_mu[k]
-                    ss = ((theta - mu[:, None]) ** 2).sum(axis=1)
-                    if prior == "uniform":
-                        tau = np.sqrt(ss / chi2[k])
-                    else:
-                        def loglik(t_, ss=ss):
-                            return -J * np.log(t_) - ss / (2 * t_**2)
-                        tau = _metropolis(tau, loglik, prior, scale, log_step, z_tau[k],
-                                          u_tau[k], accepted, t, warmup)
-                else:
-                    t2 = tau[:, None] ** 2
-                    resid = y - mu[:, None]
-                    eta = (tau[:, None] * resid / (se2 + t2)
-                           + np.sqrt(se2 / (se2 + t2)) * z_groups[k])
-                    mu = ((y - tau[:, None] * eta) @ prec) / prec.sum() + z_mu[k] / np.sqrt(
-                        prec.sum())
-                    resid = y - mu[:, None]
-                    if prior == "uniform":
-                        info = (eta**2) @ prec                      # precision of the slope
-                        mean = (eta * resid) @ prec / info
-                        sd = 1 / np.sqrt(info)
-                        # normal(mean, sd) truncated to tau >= 0, by inverse CDF from the top
-                        tau = mean - sd * special.ndtri(u_tau[k] * special.ndtr(mean / sd))
-                        # if ndtr(mean/sd) underflows (mean < -37 sd) the truncated normal
-                        # sits within sd²/|mean| of 0: take 0 rather than inf
-                        tau = np.clip(np.nan_to_num(tau, nan=0.0, posinf=0.0), 0.0, None)
-                    else:
-                        def loglik(t_, eta=eta, resid=resid):
-                            return -0.5 * (((resid - t_[:, None] * eta) ** 2) @ prec)
-                        tau = _metropolis(tau, loglik, prior, scale, log_step, z_tau[k],
-                                          u_tau[k], accepted, t, warmup)
-                    theta = mu[:, None] + tau[:, None] * eta
+                theta, mu, tau = step(model, mu, tau, t, z_groups[k], z_mu[k], z_tau[k],
+                                      u_tau[k], chi2[k])
                 if t >= warmup:
                     keep_mu[:, t - warmup] = mu
                     keep_tau[:, t - warmup] = tau
@@ -659,39 +625,134 @@ def sample_posterior(y, se, *, draws: int = 2000, chains: int = 4, seed=0,
     return frame
 
 
-def _metropolis(tau, loglik, prior, scale, log_step, z, u, accepted, t, warmup):
-    """One random-walk Metropolis step on log τ for every chain (adapting during warm-up)."""
-    def target(t_):  # log density of log tau: prior, likelihood, Jacobian
-        with np.errstate(divide="ignore"):
-            return _log_prior(t_, prior, scale) + loglik(t_) + np.log(t_)
+@dataclass(frozen=True)
+class _Model:
+    """What every sweep of the sampler reads: the data, the prior on tau, and the
+    Metropolis step size (log of the proposal SD on log tau, one per chain, adapted in
+    place during warm-up)."""
 
-    proposal = tau * np.exp(np.exp(log_step) * z)
-    accept = np.log(u) < target(proposal) - target(tau)
-    if t < warmup:  # Robbins-Monro: widen after acceptance, narrow after rejection
-        log_step += (accept - TARGET_ACCEPT) / np.sqrt(t + 1.0)
-    accepted += accept
+    y: np.ndarray
+    se2: np.ndarray
+    prec: np.ndarray
+    prior: str
+    scale: float | None
+    warmup: int
+    log_step: np.ndarray
+
+
+def _centered_step(m: _Model, mu, tau, t, z_theta, z_mu, z_tau, u_tau, chi2):
+    """One sweep on (θ, μ, τ): θ | μ, τ, y; μ | θ, τ; τ | θ, μ (BDA3 §11.6)."""
+    shrink = m.se2 / (m.se2 + tau[:, None] ** 2)
+    theta = (1 - shrink) * m.y + shrink * mu[:, None] + np.sqrt((1 - shrink) * m.se2) * z_theta
+    mu = theta.mean(axis=1) + tau / np.sqrt(m.y.size) * z_mu
+    ss = ((theta - mu[:, None]) ** 2).sum(axis=1)
+    if m.prior == "uniform":
+        tau = np.sqrt(ss / chi2)
+    else:
+        tau = _metropolis(m, tau, _centered_loglik, (ss, m.y.size), z_tau, u_tau, t)
+    return theta, mu, tau
+
+
+def _centered_loglik(tau, ss, n_groups):
+    """log p(θ | μ, τ) as a function of τ: the θ_j are N(μ, τ²)."""
+    return -n_groups * np.log(tau) - ss / (2 * tau**2)
+
+
+def _noncentered_step(m: _Model, mu, tau, t, z_eta, z_mu, z_tau, u_tau, _chi2):
+    """One sweep on (η, μ, τ) with θ = μ + τη: η | μ, τ, y; μ | η, τ, y; τ | η, μ, y."""
+    t2 = tau[:, None] ** 2
+    resid = m.y - mu[:, None]
+    eta = tau[:, None] * resid / (m.se2 + t2) + np.sqrt(m.se2 / (m.se2 + t2)) * z_eta
+    mu = ((m.y - tau[:, None] * eta) @ m.prec) / m.prec.sum() + z_mu / np.sqrt(m.prec.sum())
+    resid = m.y - mu[:, None]
+    if m.prior == "uniform":
+        info = (eta**2) @ m.prec                      # precision of the slope
+        mean = (eta * resid) @ m.prec / info
+        sd = 1 / np.sqrt(info)
+        # normal(mean, sd) truncated to tau >= 0, by inverse CDF from the top
+        tau = mean - sd * special.ndtri(u_tau * special.ndtr(mean / sd))
+        # if ndtr(mean/sd) underflows (mean < -37 sd) the truncated normal sits within
+        # sd²/|mean| of 0: take 0 rather than inf
+        tau = np.clip(np.nan_to_num(tau, nan=0.0, posinf=0.0), 0.0, None)
+    else:
+        tau = _metropolis(m, tau, _noncentered_loglik, (eta, resid, m.prec), z_tau, u_tau, t)
+    return mu[:, None] + tau[:, None] * eta, mu, tau
+
+
+def _noncentered_loglik(tau, eta, resid, prec):
+    """log p(y | η, μ, τ) as a function of τ: y_j ~ N(μ + τη_j, σ_j²)."""
+    return -0.5 * (((resid - tau[:, None] * eta) ** 2) @ prec)
+
+
+def _log_target(m: _Model, tau, loglik, args):
+    """Log density of log τ given the rest: prior, likelihood and the Jacobian τ."""
+    with np.errstate(divide="ignore"):
+        return _log_prior(tau, m.prior, m.scale) + loglik(tau, *args) + np.log(tau)
+
+
+def _metropolis(m: _Model, tau, loglik, args, z, u, t):
+    """One random-walk Metropolis step on log τ for every chain (adapting during warm-up)."""
+    proposal = tau * np.exp(np.exp(m.log_step) * z)
+    accept = np.log(u) < (_log_target(m, proposal, loglik, args)
+                          - _log_target(m, tau, loglik, args))
+    if t < m.warmup:  # Robbins-Monro: widen after acceptance, narrow after rejection
+        m.log_step[:] += (accept - TARGET_ACCEPT) / np.sqrt(t + 1.0)
     return np.where(accept, proposal, tau)
 
 
 # --- convergence diagnostics (Vehtari, Gelman, Simpson, Carpenter & Bürkner 2021) -----------
 
-def _check_chains(x, name="x") -> np.ndarray:
+def _check_chains(x, name="x", column=None) -> np.ndarray:
+    """A (chains, draws) float array from an array, or from a draws DataFrame and a column.
+
+    A DataFrame with ``chain`` and ``draw`` columns (what :func:`sample_posterior` returns)
+    needs `column`, the parameter to take: it is pivoted to one row per chain.
+    """
+    if isinstance(x, pd.DataFrame):
+        x = _pivot_draws(x, name, column)
+    elif column is not None:
+        raise TypeError(f"column is for a DataFrame of draws (as ht.sample_posterior returns); "
+                        f"{name} is already an array of one parameter: drop column={column!r}.")
     try:
         arr = np.array(x, dtype=float)
     except (TypeError, ValueError):
-        raise TypeError(f"{name} must be an array of draws of shape (chains, draws), got "
+        raise TypeError(f"{name} must be an array of draws of shape (chains, draws), or "
+                        f"ht.sample_posterior's DataFrame with a column name, got "
                         f"{_short(x)}.") from None
     if arr.ndim == 1:
         arr = arr[None, :]
     if arr.ndim != 2:
         raise ValueError(f"{name} must have shape (chains, draws), got shape {arr.shape}; for "
-                         "one parameter of ht.sample_posterior's output use e.g. "
-                         "draws.pivot(index='chain', columns='draw', values='tau').")
+                         "one parameter of ht.sample_posterior's output pass the DataFrame "
+                         "and the column, e.g. ht.rhat(draws, 'tau').")
     if arr.shape[1] < 4:
         raise ValueError(f"{name} has {arr.shape[1]} draws per chain; pass at least 4.")
     if not np.isfinite(arr).all():
         raise ValueError(f"{name} contains NaN or infinite values.")
     return arr
+
+
+def _pivot_draws(frame: pd.DataFrame, name: str, column) -> np.ndarray:
+    """One parameter of a long draws frame (columns chain, draw, ...) as (chains, draws)."""
+    missing = {"chain", "draw"} - set(frame.columns)
+    if missing:
+        raise ValueError(f"{name} has no {sorted(missing)} column(s): pass "
+                         "ht.sample_posterior's DataFrame, or a (chains, draws) array.")
+    parameters = [c for c in frame.columns if c not in ("chain", "draw")]
+    if column is None:
+        raise ValueError(f"{name} is a DataFrame of draws: pass the parameter's column as "
+                         f"the second argument, e.g. ({name}, 'tau'); its parameters are "
+                         f"{_short(parameters)}.")
+    if not isinstance(column, str):
+        raise TypeError(f"column must be a column name (str), got {_short(column)}.")
+    if column not in parameters:
+        raise ValueError(f"column {column!r} is not in {name}; its parameters are "
+                         f"{_short(parameters)}.")
+    wide = frame.pivot(index="chain", columns="draw", values=column)
+    if wide.isna().to_numpy().any():
+        raise ValueError(f"{name}'s chains have different draws: every chain needs the same "
+                         "draw numbers.")
+    return wide.to_numpy(dtype=float)
 
 
 def _split(x):
@@ -747,13 +808,16 @@ def _ess_basic(x):
     return float(x.size / tau_hat)
 
 
-def rhat(x) -> float:
+def rhat(x, column=None) -> float:
     """Rank-normalized split-R̂ of one parameter's draws.
 
     Parameters
     ----------
-    x : array_like, shape (chains, draws)
-        One row per chain (a 1-D array is one chain, split in two).
+    x : array_like, shape (chains, draws), or pandas.DataFrame
+        One row per chain (a 1-D array is one chain, split in two); or the DataFrame that
+        :func:`sample_posterior` returns, with `column` naming the parameter.
+    column : str, optional
+        The parameter's column when `x` is a DataFrame of draws (``"tau"``, ``"theta[0]"``).
 
     Returns
     -------
@@ -782,18 +846,24 @@ def rhat(x) -> float:
     >>> x = np.random.default_rng(0).normal(size=(4, 1000))
     >>> bool(ht.rhat(x) < 1.01), bool(ht.rhat(x + np.arange(4)[:, None]) > 1.5)
     (True, True)
+    >>> draws = ht.sample_posterior([28, 8, -3, 7], [15, 10, 16, 11], draws=500, seed=1)
+    >>> bool(ht.rhat(draws, "tau") < 1.05)
+    True
     """
-    x = _split(_check_chains(x))
+    x = _split(_check_chains(x, column=column))
     folded = np.abs(x - np.median(x))
     return max(_rhat_basic(_z_scale(x)), _rhat_basic(_z_scale(folded)))
 
 
-def ess(x, method: str = "bulk") -> float:
+def ess(x, column=None, method: str = "bulk") -> float:
     """Effective sample size of one parameter's draws.
 
     Parameters
     ----------
-    x : array_like, shape (chains, draws)
+    x : array_like, shape (chains, draws), or pandas.DataFrame
+        As in :func:`rhat`.
+    column : str, optional
+        The parameter's column when `x` is a DataFrame of draws.
     method : {"bulk", "mean"}
         ``"bulk"`` (default): of the rank-normalized split chains, for the centre of the
         distribution; ``"mean"``: of the draws themselves, for the Monte-Carlo error of the
@@ -826,16 +896,19 @@ def ess(x, method: str = "bulk") -> float:
     True
     """
     method = check_option(method, "method", ("bulk", "mean"))
-    x = _split(_check_chains(x))
+    x = _split(_check_chains(x, column=column))
     return _ess_basic(_z_scale(x) if method == "bulk" else x)
 
 
-def mcse(x, prob=None) -> float:
+def mcse(x, column=None, prob=None) -> float:
     """Monte-Carlo standard error of the posterior mean (or of a quantile) from MCMC draws.
 
     Parameters
     ----------
-    x : array_like, shape (chains, draws)
+    x : array_like, shape (chains, draws), or pandas.DataFrame
+        As in :func:`rhat`.
+    column : str, optional
+        The parameter's column when `x` is a DataFrame of draws.
     prob : float, optional
         None for the mean: sd / sqrt(ESS of the mean).  A probability for the quantile at
         `prob`: half the width of the ±1 SD interval of the quantile, from the ESS of the
@@ -853,7 +926,7 @@ def mcse(x, prob=None) -> float:
     >>> round(ht.mcse(x), 3), round(ht.mcse(x, prob=0.5), 3)
     (0.01, 0.014)
     """
-    x = _check_chains(x)
+    x = _check_chains(x, column=column)
     if prob is None:
         return float(np.std(x, ddof=1) / np.sqrt(ess(x, method="mean")))
     prob = check_scalar(prob, "prob", minimum=0, maximum=1, strict_min=True, strict_max=True)

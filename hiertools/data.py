@@ -1,4 +1,4 @@
-"""Datasets shipped with the course, and the seed's simulated districts.
+"""Datasets shipped with the course, and the source text's simulated districts.
 
 Every dataset is a small CSV file inside the package, so the course works
 offline.  A registry (``datasets/registry.json``) holds, per dataset, a
@@ -148,13 +148,13 @@ def dataset_info(name: str) -> dict:
 def simulate_districts(n_districts: int = 12, *, mu: float = 5.0, tau: float = 1.6,
                        sigma: float = 3.0, n_min: int = 3, n_max: int = 60, seed: int = 1,
                        observations: bool = False) -> pd.DataFrame:
-    """Simulate disease rates in small districts, exactly as the course's seed text does.
+    """Simulate disease rates in small districts, exactly as the course's source text does.
 
     District sizes are drawn uniformly from ``n_min`` to ``n_max - 1``, true rates
     from :math:`N(\\mu, \\tau^2)`, and each district's raw (no-pooling) mean from
     :math:`N(\\text{true}_j, \\sigma^2 / n_j)`, in that order from
     ``numpy.random.default_rng(seed)``.  With the defaults this reproduces the
-    seed's twelve districts to the last digit.
+    source text's twelve districts to the last digit.
 
     Parameters
     ----------
@@ -252,13 +252,13 @@ class SimulatedMaps(NamedTuple):
 def simulate_maps(n_maps: int, n_districts: int = 12, *, mu: float = 5.0, tau: float = 1.6,
                   sigma: float = 3.0, n_min: int = 3, n_max: int = 60,
                   seed: int = 1) -> SimulatedMaps:
-    """The seed's simulation repeated on many maps at once, for simulation studies.
+    """The source text's simulation repeated on many maps at once, for simulation studies.
 
     Each map is drawn as in :func:`simulate_districts` -- sizes uniform on ``n_min, ...,
     n_max - 1``, true rates from :math:`N(\\mu, \\tau^2)`, raw means from
     :math:`N(\\text{true}, \\sigma^2/n)` -- but all maps come from one generator in
     three whole-array draws (sizes, then true rates, then noise), so map 0 is not
-    the seed's twelve districts.
+    the source text's twelve districts.
 
     Parameters
     ----------

@@ -53,7 +53,7 @@ def estimate_tau(y, se, method: str = "REML") -> float:
         (restricted) marginal likelihood of :math:`y_j \\sim N(\\mu, \\tau^2 + s_j^2)`
         over τ ≥ 0.  ``"moments"`` is the bias-corrected method of moments,
         :math:`\\hat\\tau^2 = \\max(0,\\, \\operatorname{var}(y) - \\overline{s^2})`.
-        ``"rough"`` is the seed's :math:`\\sqrt{\\operatorname{var}(y)}`, which counts
+        ``"rough"`` is the source text's :math:`\\sqrt{\\operatorname{var}(y)}`, which counts
         sampling noise as between-group spread and so overstates τ.
 
     Returns

@@ -13,9 +13,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._validation import check_column, check_frame, check_group_column, check_option
+from ._validation import (check_array, check_column, check_frame, check_group_column, check_option,
+                          check_scalar)
 
-__all__ = ["group_summary", "complete_pooling", "no_pooling", "partial_pooling"]
+__all__ = ["group_summary", "complete_pooling", "no_pooling", "partial_pooling",
+           "normal_funnel_limits"]
 
 
 def _checked(data, y, group) -> pd.DataFrame:
@@ -234,3 +236,52 @@ def _regression_lines(data: pd.DataFrame, y: str, x: str, group: str):
     np_slope = float(np.dot(within_x, within_y) / np.dot(within_x, within_x))
     intercepts = (means["y"] - np_slope * means["x"]).rename_axis(group)
     return cp_intercept, cp_slope, intercepts, np_slope
+
+
+def normal_funnel_limits(n, sigma: float, center: float, level: float = 0.95):
+    """Normal control limits of a funnel plot: where a group of size *n* falls if all are alike.
+
+    If every group had the same true value `center` and one observation has SD
+    `sigma`, a group's raw mean of *n* observations is :math:`N(\\text{center},
+    \\sigma^2/n)` and falls inside
+
+    .. math::
+
+        \\text{center} \\pm z\\,\\sigma/\\sqrt{n}, \\qquad
+        z = \\Phi^{-1}\\big((1 + \\text{level})/2\\big)
+
+    with probability `level`.  :func:`hiertools.funnel_limits` is the exact binomial
+    counterpart for proportions; :func:`hiertools.plot_funnel` draws these limits.
+
+    Parameters
+    ----------
+    n : array_like or float
+        Group sizes, ``> 0``.
+    sigma : float
+        SD of one observation, ``> 0``.
+    center : float
+        The value every group would share.
+    level : float
+        Coverage, between 0 and 1 (0.95 gives z = 1.96, 0.998 gives z = 3.09).
+
+    Returns
+    -------
+    (lower, upper) : tuple of numpy arrays (or floats for a scalar `n`)
+
+    Examples
+    --------
+    >>> from hiertools.pooling import normal_funnel_limits
+    >>> lower, upper = normal_funnel_limits([4, 100], sigma=3.0, center=5.0)
+    >>> upper.round(3).tolist(), lower.round(3).tolist()
+    ([7.94, 5.588], [2.06, 4.412])
+    """
+    from scipy import special
+
+    scalar = np.ndim(n) == 0
+    size = check_array(n, "n", allow_scalar=True, positive=True)
+    sigma = check_scalar(sigma, "sigma", minimum=0, strict_min=True)
+    center = check_scalar(center, "center")
+    level = check_scalar(level, "level", minimum=0, maximum=1, strict_min=True, strict_max=True)
+    half = special.ndtri(0.5 + level / 2) * sigma / np.sqrt(size)
+    lower, upper = center - half, center + half
+    return (float(np.ravel(lower)[0]), float(np.ravel(upper)[0])) if scalar else (lower, upper)

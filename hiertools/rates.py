@@ -587,7 +587,7 @@ def fit_gamma_poisson(observed, expected, method: str = "ML", *, labels=None,
 
 # --- funnel limits and overdispersion -----------------------------------------------------------
 
-def funnel_limits(n, target: float, level: float = 0.95):
+def funnel_limits(n, target: float, level: float = 0.95, *, phi: float = 1.0):
     """Exact binomial control limits of a funnel plot, interpolated as Spiegelhalter (2005) does.
 
     Parameters
@@ -599,6 +599,10 @@ def funnel_limits(n, target: float, level: float = 0.95):
     level : float
         Coverage: a unit "in control" falls outside the two limits with probability
         about ``1 - level`` (e.g. 0.95 or 0.998).
+    phi : float
+        Overdispersion factor φ ≥ 1 (e.g. :attr:`DispersionTest.phi`).  The default 1
+        gives the binomial limits; with φ > 1 each limit's distance from the target is
+        multiplied by √φ (see Notes).
 
     Returns
     -------
@@ -615,6 +619,16 @@ def funnel_limits(n, target: float, level: float = 0.95):
 
     .. math:: \\text{limit} = \\frac{r_p - a}{n}, \\qquad a = \\frac{F(r_p) - p}{F(r_p) - F(r_p - 1)}.
 
+    Overdispersion (Spiegelhalter 2005, §6.1).  When the units vary more than the binomial
+    allows (:math:`\\hat\\phi = X^2/J` well above 1), the limits are widened around the
+    target by the square root of the factor:
+    :math:`\\theta_0 + \\sqrt{\\phi}\\,(\\text{limit} - \\theta_0)`.  Spiegelhalter widens
+    the normal-approximation limits :math:`\\theta_0 \\pm z\\sqrt{\\phi\\,\\theta_0(1-\\theta_0)/n}`
+    this way; here the same factor widens the exact limits, which it matches for large n.
+    A point outside them differs from the target by more than the between-unit spread
+    of the whole set explains.  (His alternative, an additive random-effects variance
+    :math:`\\tau^2` added to :math:`\\theta_0(1-\\theta_0)/n`, widens small units' limits less.)
+
     References
     ----------
     Spiegelhalter, D. J. (2005). Funnel plots for comparing institutional performance.
@@ -626,6 +640,9 @@ def funnel_limits(n, target: float, level: float = 0.95):
     >>> lower, upper = ht.funnel_limits([47, 810], target=0.074, level=0.998)
     >>> upper.round(4).tolist()
     [0.2059, 0.1033]
+    >>> wide = ht.funnel_limits([47, 810], target=0.074, level=0.998, phi=4.0)[1]
+    >>> wide.round(4).tolist()  # 0.074 + 2 * (upper - 0.074): sqrt(4) = 2
+    [0.3378, 0.1326]
     """
     scalar = np.ndim(n) == 0
     size = check_array(n, "n", allow_scalar=True, positive=True)
@@ -634,12 +651,13 @@ def funnel_limits(n, target: float, level: float = 0.95):
     target = check_scalar(target, "target", minimum=0, maximum=1, strict_min=True,
                           strict_max=True)
     level = check_scalar(level, "level", minimum=0, maximum=1, strict_min=True, strict_max=True)
+    phi = check_scalar(phi, "phi", minimum=1)
     limits = []
     binom = _stats().binom
     for p in ((1 - level) / 2, (1 + level) / 2):
         rp = binom.ppf(p, size, target)
         a = (binom.cdf(rp, size, target) - p) / binom.pmf(rp, size, target)
-        limits.append((rp - a) / size)
+        limits.append(target + np.sqrt(phi) * ((rp - a) / size - target))
     lower, upper = limits
     return (float(lower), float(upper)) if scalar else (lower, upper)
 

@@ -14,8 +14,22 @@ def _close_figures():
     plt.close("all")
 
 
+#: Test files (and every notebook) that take more than a few seconds: the notebooks under
+#: nbval, JupyterLab in chromium, the nbgrader round trip, building a wheel, the command line
+#: in subprocesses (building notebooks, starting JupyterLab).  `pytest -m "not slow"` leaves
+#: them out for a quick loop while developing; the README's test command and .ci/run run
+#: everything.
+SLOW_FILES = {"test_browser.py", "test_classroom.py", "test_packaging.py", "test_cli.py"}
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: real-browser tests (JupyterLab + chromium)")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.suffix == ".ipynb" or item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_terminal_summary(terminalreporter):

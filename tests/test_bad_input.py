@@ -31,7 +31,7 @@ import pandas as pd
 import pytest
 
 import hiertools as ht
-from hiertools.exercises._core import _REGISTRY
+from hiertools.exercises._core import _REGISTRY, reset_attempts
 
 PACKAGE = Path(ht.__file__).resolve().parent
 
@@ -43,6 +43,7 @@ EXEMPT = {
     "SlopesShrinkage": "the result type of ht.shrink_slopes",
     "RateFit": "the result type of the rate fits; built by them, not by learners",
     "DispersionTest": "the result type of ht.overdispersion_test",
+    "BetaBinomialPosterior": "the result type of ht.beta_binomial_posterior",
     "MixedModelResult": "the result type of the fits; built by them, not by learners",
     "Feedback": "the result type of ht.check; built by it, not by learners",
 }
@@ -214,7 +215,7 @@ TABLE = [
          numbers={"mu": Num(), "tau": Num(minimum=0), "bins": Num(minimum=1, integer=True)}),
     Spec("plot_group_predictor", lambda: {"fit": FIT_U, "data": ROWS_U.copy(),
                                           "predictor": "u"},
-         frame="data", columns={"predictor": Col("u")},
+         frame="data", columns={"predictor": Col("u")}, flags=("bars",),
          extra=[("fit is not a fitted model", "fit", lambda kw: {**kw, "fit": "fit"}),
                 ("a predictor the fit does not have", "predictor",
                  lambda kw: {**kw, "predictor": "x"}),
@@ -243,7 +244,7 @@ TABLE = [
                  lambda kw: {**kw, "estimates": _estimates().assign(**{"no pooling": "x"})}),
                 ("no columns", "estimates",
                  lambda kw: {**kw, "estimates": _estimates()[[]]})]),
-    Spec("plot_county_panel", lambda: {"data": ROWS.copy(), "fit": FIT, "groups": ["a", "b"]},
+    Spec("plot_group_panel", lambda: {"data": ROWS.copy(), "fit": FIT, "groups": ["a", "b"]},
          frame="data", columns={"y": Col("y"), "x": Col("x"), "group": Col("g", numeric=False)},
          numbers={"ncols": Num(minimum=1, integer=True), "jitter": Num(minimum=0),
                   "seed": Num(minimum=0, integer=True)},
@@ -292,7 +293,20 @@ TABLE = [
     Spec("funnel_limits", lambda: {"n": [47, 148, 119, 810], "target": 0.074}, groups=4,
          arrays={"n": Arr(positive=True, scalar_ok=True, linked=False)},
          numbers={"target": Num(minimum=0, maximum=1, strict=True),
-                  "level": Num(minimum=0, maximum=1, strict=True)}),
+                  "level": Num(minimum=0, maximum=1, strict=True),
+                  "phi": Num(minimum=1)}),
+    Spec("beta_binomial_posterior", lambda: {"deaths": [0, 18, 8, 46],
+                                             "trials": [47, 148, 119, 810]},
+         groups=4, min_groups=2,
+         arrays={"deaths": Arr(nonnegative=True), "trials": Arr(positive=True)},
+         options={"prior": ["bda3"]}, labels=("labels",),
+         numbers={"grid": Num(minimum=20, integer=True)},
+         extra=[("more deaths than trials", "deaths",
+                 lambda kw: {**kw, "deaths": [0, 180, 8, 46]}),
+                ("a fraction of a death", "deaths",
+                 lambda kw: {**kw, "deaths": [0, 18.5, 8, 46]}),
+                ("an improper posterior: every unit at 0 or n", "deaths",
+                 lambda kw: {**kw, "deaths": [0, 0, 0, 0]})]),
     Spec("overdispersion_test", lambda: {"events": [0, 18, 8, 46], "n": [47, 148, 119, 810]},
          groups=4, min_groups=2,
          arrays={"events": Arr(nonnegative=True), "n": Arr(positive=True)},
@@ -310,7 +324,7 @@ TABLE = [
          groups=4, arrays={"events": Arr(nonnegative=True), "n": Arr(positive=True)},
          labels=("labels",),
          numbers={"target": Num(minimum=0, maximum=1, strict=True),
-                  "scale": Num(minimum=0, strict=True)}),
+                  "scale": Num(minimum=0, strict=True), "phi": Num(minimum=1)}),
     Spec("plot_rate_intervals", lambda: {"fit": ht.fit_beta_binomial([0, 18, 8, 46],
                                                                      [47, 148, 119, 810])},
          flags=("sort",), numbers={"scale": Num(minimum=0, strict=True)},
@@ -708,12 +722,43 @@ def test_the_valid_call_works_and_changes_nothing(spec):
         assert_unchanged(snapshot[key], kwargs[key], key)
 
 
+def _fingerprint(result):
+    """What a call returned, in a form two calls can be compared by (==)."""
+    if isinstance(result, pd.DataFrame | pd.Series):
+        return ("pandas", result.to_json(double_precision=15))
+    if isinstance(result, np.ndarray):
+        return ("array", result.shape, result.tobytes())
+    if hasattr(result, "get_lines") and hasattr(result, "figure"):  # a matplotlib Axes
+        fingerprint = ("axes", result.get_title(), result.get_xlabel(), result.get_ylabel(),
+                       tuple(line.get_xydata().tobytes() for line in result.get_lines()),
+                       tuple(text.get_text() for text in result.texts))
+        __import__("matplotlib.pyplot").pyplot.close(result.figure)
+        return fingerprint
+    if dataclasses.is_dataclass(result):
+        return tuple(_fingerprint(getattr(result, f.name)) for f in dataclasses.fields(result))
+    if isinstance(result, list | tuple):
+        return tuple(_fingerprint(item) for item in result)
+    if isinstance(result, dict):
+        return tuple((key, _fingerprint(value)) for key, value in result.items())
+    if isinstance(result, float) and np.isnan(result):
+        return "nan"
+    if hasattr(result, "summary"):
+        return ("summary", str(result.summary()))
+    return ("repr", repr(result))
+
+
 @pytest.mark.parametrize("spec", [s for s in TABLE if s.options], ids=lambda s: s.function)
 def test_options_are_case_insensitive(spec):
+    """"REML", "reml" and "Reml" give the same result, not merely no error."""
     for arg, valid in spec.options.items():
         for option in valid:
-            for spelling in (option.upper(), option.lower()):
-                _call(spec, {**spec.valid(), arg: spelling})
+            results = []
+            for spelling in (option, option.upper(), option.lower()):
+                reset_attempts()  # a check's hint tier depends on earlier wrong attempts
+                results.append(_fingerprint(_call(spec, {**spec.valid(), arg: spelling})))
+            assert results[1] == results[0] and results[2] == results[0], (
+                f"{spec.function}({arg}={option!r}) differs when spelt "
+                f"{option.upper()!r} or {option.lower()!r}")
 
 
 def test_every_public_function_is_in_the_battery():

@@ -14,6 +14,7 @@ import pytest
 from scipy import integrate, optimize, stats
 
 import hiertools as ht
+from tests.reference import reference
 
 Y = np.array([28.0, 8, -3, 7, -1, 1, 18, 12])
 SE = np.array([15.0, 10, 16, 11, 9, 11, 10, 18])
@@ -363,7 +364,7 @@ def _test_arrays():
 
 
 def test_rhat_ess_mcse_agree_with_arviz():
-    az = pytest.importorskip("arviz")
+    az = reference("arviz")
     for x in _test_arrays():
         assert ht.ess(x) == pytest.approx(az.ess(x, method="bulk"), rel=1e-6, abs=1e-6)
         assert ht.ess(x, method="mean") == pytest.approx(az.ess(x, method="mean"), rel=1e-6)
@@ -376,7 +377,7 @@ def test_rhat_ess_mcse_agree_with_arviz():
 
 
 def test_diagnostics_on_the_gibbs_output_agree_with_arviz():
-    az = pytest.importorskip("arviz")
+    az = reference("arviz")
     draws = ht.sample_posterior(Y, SE, seed=0, parametrization="centered", progress=False)
     tau = _chains(draws, "tau")
     assert ht.rhat(tau) == pytest.approx(az.rhat(tau, method="rank"), abs=1e-6)
@@ -417,3 +418,38 @@ def test_a_large_posterior_sample_costs_about_its_own_size_at_its_peak():
         tracemalloc.stop()
     size = draws.memory_usage(deep=True).sum()
     assert peak < 3 * size, f"peak {peak / 2**20:.0f} MB for a {size / 2**20:.0f} MB sample"
+
+
+# --- diagnostics on the sampler's own output -----------------------------------------------------
+
+def test_diagnostics_and_trace_take_the_samplers_dataframe_and_a_column():
+    draws = ht.sample_posterior(Y, SE, draws=300, seed=2, progress=False)
+    for column in ("tau", "mu", "theta[3]"):
+        # by hand, independently of hiertools: one row per chain, draws in order
+        wide = np.stack([g.sort_values("draw")[column].to_numpy()
+                         for _, g in draws.groupby("chain")])
+        assert ht.rhat(draws, column) == ht.rhat(wide)
+        assert ht.ess(draws, column) == ht.ess(wide)
+        assert ht.ess(draws, column, method="mean") == ht.ess(wide, method="mean")
+        assert ht.mcse(draws, column) == ht.mcse(wide)
+        assert ht.mcse(draws, column, prob=0.1) == ht.mcse(wide, prob=0.1)
+    ax = ht.plot_trace(draws, "tau")
+    assert ax.get_ylabel() == "tau" and len(ax.get_lines()) == 4
+    assert all(np.array_equal(line.get_ydata(), row) for line, row in
+               zip(ax.get_lines(), np.stack([g["tau"].to_numpy() for _, g in draws.groupby("chain")])))
+
+
+def test_a_dataframe_of_draws_without_a_usable_column_says_what_to_pass():
+    draws = ht.sample_posterior(Y, SE, draws=50, seed=2, progress=False)
+    with pytest.raises(ValueError, match=r"second argument.*'tau'"):
+        ht.rhat(draws)
+    with pytest.raises(ValueError, match="'sigma' is not in x"):
+        ht.ess(draws, "sigma")
+    with pytest.raises(TypeError, match="column must be a column name"):
+        ht.mcse(draws, 3)
+    with pytest.raises(TypeError, match="drop column="):
+        ht.rhat(np.zeros((4, 10)), "tau")
+    with pytest.raises(ValueError, match="no \\['chain'\\]"):
+        ht.rhat(draws.drop(columns="chain"), "tau")
+    with pytest.raises(ValueError, match="same draw numbers"):
+        ht.rhat(draws[~((draws["chain"] == 1) & (draws["draw"] == 7))], "tau")

@@ -110,6 +110,8 @@ _SNAPSHOT_JS = """([ex, j]) => {
     const select = control.querySelector('select');
     return {
         src: img.getAttribute('src'),
+        // the frame's alt text: ipywidgets' Image has no alt, the explorer sets its title
+        alt: img.getAttribute('title'),
         loaded: img.complete && img.naturalWidth > 0,
         readout: readout ? readout.textContent.trim() : null,
         // a slider's number box writes negatives with U+2212 (d3-format); read them as '-'
@@ -268,6 +270,8 @@ def test_solution_runs_and_every_explorer_control_changes_the_figure(name, lab, 
         explorer.loc.scroll_into_view_if_needed()
         names = explorer.names()
         assert names, f"solutions/{name}: explorer {i + 1} has no controls ({CONTROLS})"
+        assert explorer.snapshot(0)["alt"], (
+            f"solutions/{name}: explorer {i + 1}'s figure has no alt text")
         for j, control in enumerate(names):
             has_select = explorer.loc.locator(CONTROLS).nth(j).locator("select").count()
             if has_select:
@@ -335,6 +339,7 @@ def test_slopes_explorer_every_slider_changes_the_figure_and_the_readout(lab, pa
     assert start["loaded"], "the explorer's figure is not shown"
     for text in ("σ_α = 24.74", "σ_β = 5.922", "ρ = 0.066", "σ = 25.59", "subject 335"):
         assert text in start["readout"], f"start readout lacks {text!r}: {start['readout']}"
+    assert start["alt"] and "subject 335's data" in start["alt"], start["alt"]
 
     record: list[dict] = []
     for j, name in enumerate(sliders):
@@ -345,6 +350,8 @@ def test_slopes_explorer_every_slider_changes_the_figure_and_the_readout(lab, pa
     typed = explorer._type(explorer.loc.locator(CONTROLS).nth(rho), "-0.80", before["src"],
                            "rho typed -0.80", rho)
     assert "ρ = -0.800" in typed["readout"], typed["readout"]
+    alt = explorer.snapshot(rho)["alt"]  # the image's alt text says what the slider changed
+    assert "Changed from the fit: ρ = -0.80." in alt, alt
     explorer.shot("e1-rho_minus_0.8")
     explorer._type(explorer.loc.locator(CONTROLS).nth(rho), before["value"], typed["src"],
                    "rho typed back", rho)

@@ -139,7 +139,10 @@ def test_lab_command_serves_the_course_folder_and_opens_lesson_01():
     course_config = env["JUPYTER_CONFIG_PATH"].split(os.pathsep)[0]
     overrides = json.loads((Path(course_config) / "labconfig" /
                             "default_setting_overrides.json").read_text())
-    assert overrides == {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"}}
+    assert overrides == {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"},
+                         # the Name column gets the sidebar's width: no "05_fully_bayesi…"
+                         "@jupyterlab/filebrowser-extension:browser": {
+                             "showLastModifiedColumn": False}}
 
 
 def _get(url, token):
@@ -204,6 +207,10 @@ def test_lab_starts_at_lesson_01_with_solutions_in_reach_and_no_news_popup(tmp_p
         settings = json.loads(body)
         assert settings["schema"]["properties"]["fetchNews"]["default"] == "false"
         assert settings["settings"].get("fetchNews", "false") == "false"
+        status, body = _get(
+            f"{base}/lab/api/settings/@jupyterlab/filebrowser-extension:browser", token)
+        column = json.loads(body)["schema"]["properties"]["showLastModifiedColumn"]
+        assert column["default"] is False  # the course's default reaches JupyterLab
         # the URL printed in the terminal, which remote and container users copy, opens lesson 01
         printed = re.findall(rf"http://127\.0\.0\.1:{port}(\S*)", log.read_text())
         assert printed and all(p.startswith("/lab/tree/lessons/01_three_ways.ipynb")
@@ -215,3 +222,84 @@ def test_lab_starts_at_lesson_01_with_solutions_in_reach_and_no_news_popup(tmp_p
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=10)
+
+
+def _processes_with(marker):
+    """Live processes whose command line contains `marker` (a server's unique token)."""
+    import psutil
+
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        try:
+            if any(marker in arg for arg in process.info["cmdline"] or ()):
+                found.append(process)
+        except psutil.Error:
+            pass
+    return found
+
+
+def _port_is_free(port):
+    """Whether a server could listen on `port` now (with SO_REUSEADDR, as JupyterLab binds)."""
+    import socket
+
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGTERM and exec are POSIX")
+def test_terminating_the_launcher_stops_jupyterlab_and_frees_its_port(tmp_path):
+    """A script, process manager or hub stops `python -m hiertools lab` with SIGTERM: nothing
+    may be left running (an orphaned jupyter-lab would keep the port and make the next
+    launch fail)."""
+    import secrets
+    import signal
+    import socket
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    token = secrets.token_hex(8)
+    env = dict(os.environ)
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR",
+                 "JUPYTERLAB_SETTINGS_DIR", "JUPYTERLAB_WORKSPACES_DIR"):
+        env[name] = str(tmp_path / name.lower())  # no settings of the user who runs the tests
+    log = tmp_path / "lab.log"
+    with log.open("wb") as out:
+        launcher = subprocess.Popen(
+            [sys.executable, "-m", "hiertools", "lab", "--no-browser", "--ip", "127.0.0.1",
+             "--port", str(port), "--ServerApp.port_retries=0", f"--ServerApp.token={token}"],
+            cwd=build.repo_root(), env=env, stdout=out, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120  # a loaded 2-core machine starts JupyterLab slowly
+        while True:
+            assert launcher.poll() is None, log.read_text()
+            try:
+                if _get(f"http://127.0.0.1:{port}/api/status", token)[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        assert _processes_with(token), "the server's command line should carry its token"
+        launcher.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while _processes_with(token) or not _port_is_free(port):
+            assert time.monotonic() < deadline, (
+                f"10 s after SIGTERM to the launcher: still running "
+                f"{[p.pid for p in _processes_with(token)]}, port {port} free: "
+                f"{_port_is_free(port)}\n{log.read_text()}")
+            time.sleep(0.2)
+        assert launcher.wait(timeout=5) is not None
+    finally:
+        for process in _processes_with(token):
+            process.kill()
+        if launcher.poll() is None:
+            launcher.kill()
+            launcher.wait(timeout=10)

@@ -201,6 +201,24 @@ def test_funnel_limits_have_the_stated_tail_probability_between_neighbouring_cou
     assert (lower, upper) == pytest.approx((theta - half, theta + half), abs=2e-5)
 
 
+@pytest.mark.parametrize("level", [0.95, 0.998])
+def test_overdispersed_limits_widen_the_exact_ones_by_root_phi_around_the_target(level):
+    """Spiegelhalter (2005, 6.1): theta0 + sqrt(phi) (limit - theta0), from the limits by hand."""
+    theta, phi = R.sum() / N.sum(), 3.2
+    lower, upper = ht.funnel_limits(N, theta, level, phi=phi)
+    for k, n in enumerate(N):
+        for got, p in ((lower[k], (1 - level) / 2), (upper[k], (1 + level) / 2)):
+            by_hand = theta + math.sqrt(phi) * (_limit_by_hand(int(n), theta, p) - theta)
+            assert got == pytest.approx(by_hand, abs=1e-9)
+    # phi = 1 is the binomial funnel; for large n, the normal limits widened by sqrt(phi)
+    assert ht.funnel_limits(N, theta, level, phi=1.0)[1] == pytest.approx(
+        ht.funnel_limits(N, theta, level)[1], abs=0)
+    z = stats.norm.ppf((1 + level) / 2)
+    _, far = ht.funnel_limits(100_000, theta, level, phi=phi)
+    assert far == pytest.approx(theta + z * math.sqrt(phi * theta * (1 - theta) / 100_000),
+                                abs=5e-5)
+
+
 def test_funnel_limits_scalar_in_scalar_out():
     lower, upper = ht.funnel_limits(47, 0.074)
     assert isinstance(lower, float) and lower < 0 < upper  # even 0 deaths is not unusual
@@ -278,6 +296,8 @@ def test_rank_summary_by_hand():
     (lambda: ht.funnel_limits([10.5, 20], 0.1), ValueError, "whole numbers"),
     (lambda: ht.funnel_limits([0, 20], 0.1), ValueError, "n must be > 0"),
     (lambda: ht.funnel_limits([10, 20], 0.1, level=95), ValueError, "level"),
+    (lambda: ht.funnel_limits([10, 20], 0.1, phi=0.5), ValueError, "phi"),
+    (lambda: ht.funnel_limits([10, 20], 0.1, phi="3.2"), TypeError, "phi"),
     (lambda: ht.overdispersion_test([3, 60], [50, 50]), ValueError, "events cannot exceed n"),
     (lambda: ht.rank_summary([1.0, 2.0]), ValueError, "2-D"),
     (lambda: ht.rank_summary([[1.0, np.nan]]), ValueError, "NaN"),

@@ -16,6 +16,7 @@ from functools import cache
 
 import numpy as np
 
+from ..widgets._lessons import register_defaults
 from ._core import (Precision, Wrong, as_choice, as_labels, as_number, as_whole_number, exercise,
                     judge_number)
 from .lesson02 import FIT, fits
@@ -78,6 +79,9 @@ def explorer_defaults() -> dict:
     tau, sigma, _ = _fitted()
     return {"raw": summary["mean"].to_numpy(), "n": summary["n"].to_numpy(float),
             "sigma": sigma, "tau": tau, "labels": list(summary.index), "ylabel": EXPLORER_YLABEL}
+
+
+register_defaults("shrinkage", "03", explorer_defaults)
 
 
 def _error_ratio_formula(tau_factor: float = EXERCISE_TAU_FACTOR,

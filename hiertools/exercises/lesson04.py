@@ -1,6 +1,6 @@
 """Lesson 04 · Empirical Bayes and James–Stein: its simulation settings, cached studies, checks.
 
-The lesson simulates the seed's setup (district sizes n_j from 3 to 59, in thousands of
+The lesson simulates the source text's setup (district sizes n_j from 3 to 59, in thousands of
 person-years as in lesson 01; σ = 3, μ = 5) on many maps with ``ht.simulate_maps``,
 estimates τ on every map with ``ht.estimate_tau_batch``, applies James–Stein to Efron &
 Morris's batting averages, and looks at eight schools.
@@ -27,9 +27,9 @@ STUDY = {(12, 0.5): 401, (12, 1.6): 402, (85, 0.5): 403, (85, 1.6): 404}
 PREDICT_SETTING = (12, 0.5)
 #: Exercise 3 (simulate): a setting the lesson does not show.
 SIMULATE = {"n_maps": MAPS, "n_districts": 30, "tau": 0.5, "seed": 430}
-#: Section 3: what a worse tau_hat costs, J = 12, true tau -> seed.
+#: Section 3: what a worse tau_hat costs, J = 12, true tau -> seed (fresh maps, not STUDY's).
 COST = {0.5: 411, 1.0: 412, 1.6: 413}
-#: Section 3: redraws of the seed's districts' noise for bias and variance.
+#: Section 3: redraws of the source text's districts' noise for bias and variance.
 BIAS_VARIANCE = {"replicates": MAPS, "seed": 420}
 #: Section 4: at-bats in Efron & Morris's early sample.
 AT_BATS = 45

@@ -13,6 +13,7 @@ from functools import cache
 
 import numpy as np
 
+from ..widgets._lessons import register_defaults
 from ._core import (Precision, Unreadable, Wrong, as_labels, as_number, exercise,
                     judge_number)
 
@@ -100,6 +101,9 @@ def explorer_defaults() -> dict:
     return {"data": sleep(), **FIT, "xlabel": XLABEL, "ylabel": YLABEL,
             "intercept_label": INTERCEPT_LABEL, "slope_label": SLOPE_LABEL,
             "focus": EXPLORER_FOCUS}
+
+
+register_defaults("slopes", "06", explorer_defaults)
 
 
 def wrong_sign_share() -> float:

@@ -94,6 +94,17 @@ def _check_outside(answer):
     if value == int((raw > upper).sum()):
         raise Wrong("you counted only the hospitals above the funnel; points below the lower "
                     "limit are outside too.")
+    # a unit at 0 events just left of where the lower limit starts looks as if it touched it
+    edge = [label for label, rate, low in zip(s.index, raw, lower) if rate == 0 and low <= 0]
+    if edge and value == expected + len(edge):
+        n_edge = int(s.loc[edge[0], "operations"])
+        p_zero = (1 - target) ** n_edge
+        raise Wrong(f"a close call: hospital {edge[0]} (0 deaths in {n_edge}) sits where the "
+                    f"lower 95% limit begins, but it is inside. At {n_edge} operations even 0 "
+                    f"deaths is not unusually low: its probability at the pooled rate, "
+                    f"{p_zero:.3f}, is above the 0.025 the lower limit cuts off, so the lower "
+                    f"limit is still below 0 there (the line starts a few operations to the "
+                    f"right). Count the points strictly beyond a line.")
     raise Wrong("that is not the number of points outside the 95% limits.")
 
 

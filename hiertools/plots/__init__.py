@@ -16,7 +16,7 @@ redrawing from scratch.  One module per idea of the course, in its order:
 - ``estimates``: raw and partially pooled estimates of many groups, against group size
   (:func:`plot_estimates_by_size`) and as distributions under the fitted population
   curve (:func:`plot_group_distribution`);
-- ``mixed``: a fitted model's group panel (:func:`plot_county_panel`), caterpillar
+- ``mixed``: a fitted model's group panel (:func:`plot_group_panel`), caterpillar
   plot (:func:`plot_caterpillar`) and group intercepts against a group-level predictor
   (:func:`plot_group_predictor`);
 - ``empirical_bayes``: sampling distributions of estimators
@@ -40,7 +40,8 @@ from .bayes import plot_intervals, plot_tau_posterior, plot_theta_given_tau, plo
 from .empirical_bayes import (plot_bias_variance, plot_efron_morris, plot_risk,
                               plot_sampling_distributions, plot_tau_likelihood)
 from .estimates import plot_estimates_by_size, plot_group_distribution
-from .mixed import plot_caterpillar, plot_county_panel, plot_group_predictor
+from .mixed import (plot_caterpillar, plot_county_panel, plot_group_panel,
+                    plot_group_predictor)
 from .pooling import plot_funnel, plot_pooling
 from .rates import plot_binomial_funnel, plot_rank_intervals, plot_rate_intervals
 from .shrinkage import plot_shrinkage, update_shrinkage
@@ -50,7 +51,7 @@ from .slopes import (plot_covariance_ellipse, plot_slopes_panel, plot_slopes_shr
 __all__ = ["COLORS",
            "plot_pooling", "plot_funnel", "plot_error_by_size", "plot_shrinkage",
            "update_shrinkage", "plot_estimates_by_size", "plot_group_distribution",
-           "plot_county_panel", "plot_caterpillar", "plot_group_predictor",
+           "plot_group_panel", "plot_caterpillar", "plot_group_predictor",
            "plot_sampling_distributions", "plot_bias_variance", "plot_efron_morris", "plot_risk",
            "plot_tau_likelihood",
            "plot_tau_posterior", "plot_theta_given_tau", "plot_trace", "plot_intervals",

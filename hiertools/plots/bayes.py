@@ -194,15 +194,21 @@ def _label_line_ends(ax, x, ends, labels, colors):
                     textcoords="offset points", va="center", fontsize=9, color=color)
 
 
-def plot_trace(draws, *, ax=None, ylabel="value", xlabel="iteration (after warm-up)",
-               title=None, log=False):
+def plot_trace(draws, column=None, *, ax=None, ylabel=None,
+               xlabel="iteration (after warm-up)", title=None, log=False):
     """Trace plot: one line per chain of one parameter's draws.
 
     Parameters
     ----------
-    draws : array_like, shape (chains, draws)
+    draws : array_like, shape (chains, draws), or pandas.DataFrame
+        One row per chain; or the DataFrame that :func:`~hiertools.sample_posterior`
+        returns, with `column` naming the parameter.
+    column : str, optional
+        The parameter's column when `draws` is a DataFrame of draws.
     ax : matplotlib.axes.Axes, optional
-    ylabel, xlabel, title : str
+    ylabel : str, optional
+        Default: `column`, or ``"value"``.
+    xlabel, title : str
     log : bool
         Log-scale the y axis (useful for a scale parameter such as τ near 0).
 
@@ -220,8 +226,10 @@ def plot_trace(draws, *, ax=None, ylabel="value", xlabel="iteration (after warm-
     """
     from ..bayes import _check_chains
 
-    x = _check_chains(draws, "draws")
+    x = _check_chains(draws, "draws", column)
     log = check_bool(log, "log")
+    if ylabel is None:
+        ylabel = column if column is not None else "value"
     ax = _new_axes(ax, (7, 2.6))
     for chain, color in zip(x, _CYCLE * (x.shape[0] // len(_CYCLE) + 1)):
         ax.plot(np.arange(chain.size), chain, color=color, lw=0.6, alpha=0.8)

@@ -27,7 +27,7 @@ SERIES_COLORS = ("#D55E00", "#E69F00", "#56B4E9", "#0072B2", "#009E73", "#CC79A7
                  "#000000")
 #: A light box behind labels drawn over curves and histograms, so they stay readable.
 _LABEL_BOX = {"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 1.0}
-#: Height of one row's tallest histogram bar, and of a 100% spike at zero (rows are 1 apart).
+#: Height of the tallest bar in a figure of rows (histogram or point mass; rows are 1 apart).
 _ROW_HEIGHT = 0.8
 
 
@@ -59,12 +59,16 @@ def plot_sampling_distributions(estimates, truth=None, *, ax=None, bins: int = 3
                                 zero_text: str = "{share:.1%} exactly 0"):
     """Sampling distributions of several estimators, one row each, over simulated data sets.
 
-    Each row is a histogram of one estimator's values (the rows share bins and a
-    height scale, so areas compare).  Values exactly 0 -- where an estimator sits on
-    its boundary -- are not in the histogram but drawn as a black bar at 0 whose
-    height is their share (a bar as tall as the tallest histogram bar means 100%),
-    with the share written beside it.  A black diamond marks each
-    estimator's mean; a dashed green line the truth.
+    Each row is a histogram of one estimator's values, drawn as a density (the rows
+    share bins and a height scale, so areas compare).  Values exactly 0 -- where an
+    estimator sits on its boundary -- are a point mass, not part of the histogram: they
+    are drawn as a black bar at 0, one bin wide, on the *same* density scale (height
+    share / bin width), so its area is their share just as the histogram's area is the
+    share of the other values.  A quarter of the data sets at 0 is a bar a quarter of
+    the row's total area, not a speck.  The tallest bar of all (histogram or zero) fills
+    its row.  The count or share at 0 is written in the left margin, under the row's
+    name, where it covers nothing.  A black diamond marks each estimator's mean; a
+    dashed green line the truth.
 
     Parameters
     ----------
@@ -75,7 +79,8 @@ def plot_sampling_distributions(estimates, truth=None, *, ax=None, bins: int = 3
         The true value, drawn as a vertical line.
     ax : matplotlib.axes.Axes, optional
     bins : int
-        Number of histogram bins over `value_range`.
+        Number of histogram bins over `value_range`.  The bar at 0 is one bin wide, so
+        its height depends on the bin width (its area does not).
     value_range : (float, float), optional
         The range the bins cover (default: all values and the truth).  Give several
         panels the same range to compare them.
@@ -83,22 +88,28 @@ def plot_sampling_distributions(estimates, truth=None, *, ax=None, bins: int = 3
         Say what is estimated, and its units.
     title : str, optional
     zero_text : str
-        Format of the note beside the bar at 0: ``{share}`` (a fraction), ``{count}`` and
-        ``{total}`` are filled in; "" for none.
+        Format of the note in the left margin of a row with values at 0: ``{share}`` (a
+        fraction), ``{count}`` and ``{total}`` are filled in; "" for none.
 
     Returns
     -------
     matplotlib.axes.Axes
-        ``ax.hiertools_rows`` maps each name to its row's baseline, mean, share of zeros
-        and the bar drawn at 0 (None without zeros).
+        ``ax.hiertools_rows`` maps each name to its row's baseline, mean, share of zeros,
+        the bar drawn at 0 (None without zeros) and its margin note (None without one);
+        ``ax.hiertools_density_scale`` is the height of one unit of density.
 
     Examples
     --------
     >>> import numpy as np, hiertools as ht
     >>> rng = np.random.default_rng(0)
     >>> x = np.maximum(0, rng.normal(0.5, 0.5, size=500))
-    >>> ax = ht.plot_sampling_distributions({"truncated": x}, truth=0.5)
-    >>> bool(ax.hiertools_rows["truncated"]["zero_share"] == np.mean(x == 0))
+    >>> ax = ht.plot_sampling_distributions({"truncated": x}, truth=0.5, bins=20)
+    >>> row = ax.hiertools_rows["truncated"]
+    >>> bool(row["zero_share"] == np.mean(x == 0))
+    True
+    >>> bar = row["zero_bar"]          # its area, in units of density, is the share at 0
+    >>> bool(np.isclose(bar.get_height() * bar.get_width() / ax.hiertools_density_scale,
+    ...                 row["zero_share"]))
     True
     """
     estimates = _named_arrays(estimates, "estimates")
@@ -120,11 +131,13 @@ def plot_sampling_distributions(estimates, truth=None, *, ax=None, bins: int = 3
         high = low + 1.0
     edges = np.linspace(low, high, int(bins) + 1)
     width = edges[1] - edges[0]
-    densities = {}
+    densities, zero_densities = {}, {}
     for name, values in estimates.items():
         counts, _ = np.histogram(values[values != 0], bins=edges)
         densities[name] = counts / (values.size * width)
-    scale = _ROW_HEIGHT / max(max(d.max() for d in densities.values()), 1e-300)
+        zero_densities[name] = np.sum(values == 0) / (values.size * width)
+    tallest = max(max(d.max() for d in densities.values()), max(zero_densities.values()))
+    scale = _ROW_HEIGHT / max(tallest, 1e-300)
     rows = {}
     for i, (name, values) in enumerate(estimates.items()):
         base = len(estimates) - 1 - i
@@ -135,21 +148,24 @@ def plot_sampling_distributions(estimates, truth=None, *, ax=None, bins: int = 3
                   linewidth=1.2)
         count = int(np.sum(values == 0))
         share = count / values.size
-        zero_bar = None
+        zero_bar = note = None
         if count:
-            zero_bar = ax.bar(0.0, _ROW_HEIGHT * share, width=width, bottom=base, color="black",
-                              zorder=4,
-                   label="share of exact zeros" if "share of exact zeros" not in
-                   ax.get_legend_handles_labels()[1] else None).patches[0]
+            zero_bar = ax.bar(0.0, scale * zero_densities[name], width=width, bottom=base,
+                              color="black", zorder=4,
+                              label="exactly 0 (bar area = share)" if
+                              "exactly 0 (bar area = share)" not in
+                              ax.get_legend_handles_labels()[1] else None).patches[0]
             if zero_text:
-                ax.annotate(zero_text.format(share=share, count=count, total=values.size),
-                            (0.5 * width, base + _ROW_HEIGHT * share), xytext=(4, 2),
-                            textcoords="offset points", va="bottom", ha="left",
-                            fontsize="small", fontweight="bold", bbox=_LABEL_BOX)
+                # in the left margin, under the row's name (a y tick label at base + 0.3)
+                note = ax.annotate(zero_text.format(share=share, count=count, total=values.size),
+                                   (0.0, base + 0.02), xycoords=("axes fraction", "data"),
+                                   xytext=(-6, 0), textcoords="offset points", va="bottom",
+                                   ha="right", fontsize="small", annotation_clip=False)
         mean = float(values.mean())
         ax.plot([mean], [base], marker="D", color="black", markersize=6, zorder=5,
                 clip_on=False, label="mean" if i == 0 else None)
-        rows[name] = {"base": base, "mean": mean, "zero_share": share, "zero_bar": zero_bar}
+        rows[name] = {"base": base, "mean": mean, "zero_share": share, "zero_bar": zero_bar,
+                      "zero_note": note}
     if truth is not None:
         ax.axvline(truth, color=COLORS["truth"], linestyle="--", linewidth=1.5, zorder=3,
                    label="truth")
@@ -158,6 +174,7 @@ def plot_sampling_distributions(estimates, truth=None, *, ax=None, bins: int = 3
     ax.set_xlim(low - width, high + width)
     _finish_rows(ax, xlabel, title)
     ax.hiertools_rows = rows
+    ax.hiertools_density_scale = scale
     return ax
 
 

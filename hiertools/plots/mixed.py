@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy import special
@@ -11,12 +13,112 @@ from .._validation import (check_column, check_frame, check_group_column, check_
 from ..pooling import _regression_lines
 from ._common import COLORS, _check_fit, _nice_sizes, _new_axes
 
-__all__ = ["plot_county_panel", "plot_caterpillar", "plot_group_predictor"]
+__all__ = ["plot_group_panel", "plot_county_panel", "plot_caterpillar",
+           "plot_group_predictor"]
 
 
-def plot_county_panel(data: pd.DataFrame, fit, groups, *, y=None, x=None, group=None,
-                      axes=None, ncols=4, jitter=0.05, seed=0, xlabel=None, ylabel=None,
-                      xticklabels=None, title=None):
+def _check_panel(data, fit, groups, y, x, group, jitter, ncols, seed, xticklabels):
+    """Validate plot_group_panel's arguments; return them resolved (fit's columns by default)."""
+    check_frame(data, "data")
+    fit = _check_fit(fit)
+    y = fit.y if y is None else y
+    group = fit.group if group is None else group
+    if x is None:
+        if not fit.x:
+            raise ValueError("fit has no predictor to draw on the x axis; fit the model with "
+                             "x=... or pass x= the column to plot against.")
+        x = fit.x[0]
+    check_column(data, y, "y")
+    check_column(data, x, "x")
+    check_group_column(data, group, "group")
+    for name in fit.x:
+        check_column(data, name, f"the fit's predictor {name!r}")
+    if isinstance(groups, str) or not hasattr(groups, "__iter__"):
+        raise TypeError(f"groups must be a list of group labels, e.g. [{groups!r}], "
+                        f"got {type(groups).__name__}.")
+    groups = list(groups)
+    if not groups:
+        raise ValueError("groups is empty; pass at least one group label.")
+    known = set(data[group])
+    unknown = [c for c in groups if c not in known]
+    if unknown:
+        examples = sorted(map(str, known))[:3]
+        raise ValueError(f"groups: {unknown[:3]!r} not found in column {group!r} of data; "
+                         f"labels look like {examples}.")
+    not_fitted = [c for c in groups if c not in set(fit.random_effects.index)]
+    if not_fitted:
+        raise ValueError(f"groups: {not_fitted[:3]!r} are not groups of the fit; was it "
+                         "fitted to this data?")
+    jitter = check_scalar(jitter, "jitter", minimum=0)
+    ncols = check_scalar(ncols, "ncols", integer=True, minimum=1)
+    seed = check_scalar(seed, "seed", integer=True, minimum=0)
+    if xticklabels is not None:
+        distinct = data[x].nunique()
+        if isinstance(xticklabels, str | bytes) or not hasattr(xticklabels, "__iter__"):
+            raise TypeError(f"xticklabels must be a list of tick labels, e.g. ['basement', "
+                            f"'first floor'], got {xticklabels!r}.")
+        xticklabels = [str(label) for label in xticklabels]
+        if len(xticklabels) != distinct:
+            raise ValueError(f"xticklabels has {len(xticklabels)} labels but x={x!r} has "
+                             f"{distinct} distinct values; pass one label per value.")
+    return fit, groups, y, x, group, jitter, ncols, seed, xticklabels
+
+
+def _group_panel_lines(data: pd.DataFrame, fit, groups, y: str, x: str, group: str) -> dict:
+    """The three lines of every panel of :func:`plot_group_panel`, computed once.
+
+    Returns a dict with ``"ends"`` (the two x values every line is drawn between),
+    ``"complete pooling"`` (its y at the ends), and ``"no pooling"`` and
+    ``"partial pooling"`` (arrays of shape (len(groups), 2)).  Complete and no pooling
+    are :func:`hiertools.pooling._regression_lines` (fitted once, not per panel); the
+    partial-pooling lines are one ``fit.predict`` over two rows per group, with the
+    fit's other predictors held at each group's mean.
+    """
+    cp_a, cp_b, np_a, np_b = _regression_lines(data, y, x, group)
+    x_all = data[x].to_numpy(dtype=float)
+    ends = np.array([x_all.min(), x_all.max()])
+    newdata = pd.DataFrame(index=range(2 * len(groups)))
+    if fit.x:
+        means = data.groupby(group, sort=False)[list(fit.x)].mean().loc[groups]
+        for name in fit.x:
+            newdata[name] = np.repeat(means[name].to_numpy(float), 2)
+    newdata[x] = np.tile(ends, len(groups))
+    newdata[group] = np.repeat(np.array(groups, dtype=object), 2)
+    partial = fit.predict(newdata).to_numpy().reshape(len(groups), 2)
+    no_pooling = np_a.loc[groups].to_numpy()[:, None] + np_b * ends
+    return {"ends": ends, "complete pooling": cp_a + cp_b * ends, "no pooling": no_pooling,
+            "partial pooling": partial}
+
+
+_PANEL_STYLE = {
+    "complete pooling": {"color": COLORS["complete pooling"], "linestyle": "--", "linewidth": 1.3},
+    "no pooling": {"color": COLORS["no pooling"], "linewidth": 1.6},
+    "partial pooling": {"color": COLORS["partial pooling"], "linewidth": 2.0},
+}
+
+
+def _panel_axes(axes, count, ncols):
+    """(axes, own_grid): the given Axes (at least `count`) or a new grid of `ncols` columns."""
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        nrows = -(-count // ncols)
+        _, grid = plt.subplots(nrows, ncols, figsize=(2.3 * ncols + 0.6, 2.3 * nrows + 0.9),
+                               sharex=True, sharey=True, layout="constrained", squeeze=False)
+        axes = grid.ravel()
+        for ax in axes[count:]:
+            ax.set_visible(False)
+        return axes, True
+    axes = np.asarray(axes, dtype=object).ravel()
+    if len(axes) < count:
+        raise ValueError(f"axes has {len(axes)} Axes but groups has {count} "
+                         "groups; pass one Axes per group.")
+    return axes, False
+
+
+def plot_group_panel(data: pd.DataFrame, fit, groups, *, y=None, x=None, group=None,
+                     axes=None, ncols=4, jitter=0.05, seed=0, xlabel=None, ylabel=None,
+                     xticklabels=None, title=None):
     """Gelman & Hill's panel: complete, no and partial pooling lines, one small plot per group.
 
     Each panel shows one group's observations (jittered sideways so that equal
@@ -72,6 +174,11 @@ def plot_county_panel(data: pd.DataFrame, fit, groups, *, y=None, x=None, group=
     plot_caterpillar : every group's intercept with its interval.
     fit_varying_intercepts : the partial-pooling fit drawn here.
 
+    Notes
+    -----
+    The lines are computed once for all panels (:func:`_group_panel_lines`): the two
+    least-squares fits once, the partial-pooling lines with one ``fit.predict`` call.
+
     References
     ----------
     .. [1] Gelman, A. and Hill, J. (2007). *Data Analysis Using Regression and
@@ -82,113 +189,41 @@ def plot_county_panel(data: pd.DataFrame, fit, groups, *, y=None, x=None, group=
     >>> import hiertools as ht
     >>> radon = ht.load("radon")
     >>> fit = ht.fit_varying_intercepts(radon, "log_radon", "county", x="floor")
-    >>> axes = ht.plot_county_panel(radon, fit, ["LAC QUI PARLE", "ST LOUIS"], ncols=2)
+    >>> axes = ht.plot_group_panel(radon, fit, ["LAC QUI PARLE", "ST LOUIS"], ncols=2)
     >>> axes[0].get_title(), len(axes[0].lines)
     ('LAC QUI PARLE (n=2)', 3)
     """
     from matplotlib.lines import Line2D
 
-    check_frame(data, "data")
-    fit = _check_fit(fit)
-    y = fit.y if y is None else y
-    group = fit.group if group is None else group
-    if x is None:
-        if not fit.x:
-            raise ValueError("fit has no predictor to draw on the x axis; fit the model with "
-                             "x=... or pass x= the column to plot against.")
-        x = fit.x[0]
-    check_column(data, y, "y")
-    check_column(data, x, "x")
-    check_group_column(data, group, "group")
-    for name in fit.x:
-        check_column(data, name, f"the fit's predictor {name!r}")
-    if isinstance(groups, str) or not hasattr(groups, "__iter__"):
-        raise TypeError(f"groups must be a list of group labels, e.g. [{groups!r}], "
-                        f"got {type(groups).__name__}.")
-    groups = list(groups)
-    if not groups:
-        raise ValueError("groups is empty; pass at least one group label.")
-    known = set(data[group])
-    unknown = [c for c in groups if c not in known]
-    if unknown:
-        examples = sorted(map(str, known))[:3]
-        raise ValueError(f"groups: {unknown[:3]!r} not found in column {group!r} of data; "
-                         f"labels look like {examples}.")
-    not_fitted = [c for c in groups if c not in set(fit.random_effects.index)]
-    if not_fitted:
-        raise ValueError(f"groups: {not_fitted[:3]!r} are not groups of the fit; was it "
-                         "fitted to this data?")
-    jitter = check_scalar(jitter, "jitter", minimum=0)
-    ncols = check_scalar(ncols, "ncols", integer=True, minimum=1)
-    seed = check_scalar(seed, "seed", integer=True, minimum=0)
-    if xticklabels is not None:
-        distinct = data[x].nunique()
-        if isinstance(xticklabels, str | bytes) or not hasattr(xticklabels, "__iter__"):
-            raise TypeError(f"xticklabels must be a list of tick labels, e.g. ['basement', "
-                            f"'first floor'], got {xticklabels!r}.")
-        xticklabels = [str(label) for label in xticklabels]
-        if len(xticklabels) != distinct:
-            raise ValueError(f"xticklabels has {len(xticklabels)} labels but x={x!r} has "
-                             f"{distinct} distinct values; pass one label per value.")
-
-    own_grid = axes is None
-    if own_grid:
-        import matplotlib.pyplot as plt
-
-        nrows = -(-len(groups) // ncols)
-        fig, grid = plt.subplots(nrows, ncols, figsize=(2.3 * ncols + 0.6, 2.3 * nrows + 0.9),
-                                 sharex=True, sharey=True, layout="constrained", squeeze=False)
-        axes = grid.ravel()
-        for ax in axes[len(groups):]:
-            ax.set_visible(False)
-    else:
-        axes = np.asarray(axes, dtype=object).ravel()
-        if len(axes) < len(groups):
-            raise ValueError(f"axes has {len(axes)} Axes but groups has {len(groups)} "
-                             "groups; pass one Axes per group.")
+    fit, groups, y, x, group, jitter, ncols, seed, xticklabels = _check_panel(
+        data, fit, groups, y, x, group, jitter, ncols, seed, xticklabels)
+    axes, own_grid = _panel_axes(axes, len(groups), ncols)
     fig = axes[0].figure
-
-    cp_a, cp_b, np_a, np_b = _regression_lines(data, y, x, group)
-    x_all = data[x].to_numpy(dtype=float)
-    ends = np.array([x_all.min(), x_all.max()])
-    distinct = np.unique(x_all)
+    lines = _group_panel_lines(data, fit, groups, y, x, group)
+    ends = lines["ends"]
+    distinct = np.unique(data[x].to_numpy(dtype=float))
     rng = np.random.default_rng(seed)
-    style = {
-        "complete pooling": {"color": COLORS["complete pooling"], "linestyle": "--",
-                             "linewidth": 1.3},
-        "no pooling": {"color": COLORS["no pooling"], "linewidth": 1.6},
-        "partial pooling": {"color": COLORS["partial pooling"], "linewidth": 2.0},
-    }
     rows_of = data.groupby(group, sort=False).indices
     n_of = fit.group_sizes
-    for ax, label in zip(axes, groups):
+    for k, (ax, label) in enumerate(zip(axes, groups)):
         rows = data.iloc[rows_of[label]]
         xs = rows[x].to_numpy(dtype=float)
         points = ax.scatter(xs + rng.uniform(-jitter, jitter, size=len(xs)), rows[y],
                             s=12, color="0.15", alpha=0.55, linewidths=0, zorder=3,
                             label="one measurement")
-        newdata = pd.DataFrame({name: np.full(2, rows[name].mean()) for name in fit.x})
-        newdata[x] = ends
-        newdata[group] = [label, label]
-        partial = fit.predict(newdata).to_numpy()
-        lines = {
-            "complete pooling": ax.plot(ends, cp_a + cp_b * ends, **style["complete pooling"],
-                                        label="complete pooling")[0],
-            "no pooling": ax.plot(ends, np_a[label] + np_b * ends, **style["no pooling"],
-                                  label="no pooling")[0],
-            "partial pooling": ax.plot(ends, partial, **style["partial pooling"],
-                                       label="partial pooling")[0],
-        }
+        drawn = {}
+        for name, style in _PANEL_STYLE.items():
+            ys = lines[name] if name == "complete pooling" else lines[name][k]
+            drawn[name] = ax.plot(ends, ys, **style, label=name)[0]
         ax.set_title(f"{label} (n={n_of[label]})", fontsize="medium")
         if len(distinct) <= 5:
             ax.set_xticks(distinct, xticklabels if xticklabels is not None
                           else [f"{v:g}" for v in distinct])
         ax.grid(alpha=0.3)
-        ax.hiertools_artists = {"points": points, **lines}
+        ax.hiertools_artists = {"points": points, **drawn}
     used = axes[: len(groups)]
     for i, ax in enumerate(used):
-        bottom = own_grid is False or i + ncols >= len(groups)
-        if bottom:
+        if own_grid is False or i + ncols >= len(groups):
             ax.set_xlabel(x if xlabel is None else xlabel)
             ax.xaxis.set_tick_params(labelbottom=True)
         if own_grid is False or i % ncols == 0:
@@ -197,12 +232,24 @@ def plot_county_panel(data: pd.DataFrame, fit, groups, *, y=None, x=None, group=
     used[0].set_xlim(ends[0] - pad, ends[1] + pad)
     handles = [Line2D([], [], marker="o", linestyle="", color="0.15", alpha=0.55,
                       label="one measurement")]
-    handles += [Line2D([], [], label=name, **kw) for name, kw in style.items()]
+    handles += [Line2D([], [], label=name, **kw) for name, kw in _PANEL_STYLE.items()]
     fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False,
                fontsize="small")
     if title:
         fig.suptitle(title)
     return used
+
+
+def plot_county_panel(*args, **kwargs):
+    """Deprecated alias of :func:`plot_group_panel` (the panel is about any groups).
+
+    .. deprecated:: 0.1
+       Use :func:`plot_group_panel`; this name goes in the next release.
+    """
+    warnings.warn("ht.plot_county_panel is deprecated and will be removed in the next "
+                  "release; call ht.plot_group_panel (same arguments).", DeprecationWarning,
+                  stacklevel=2)
+    return plot_group_panel(*args, **kwargs)
 
 
 def plot_caterpillar(fit, *, term="Intercept", level=0.95, ax=None, highlight=None,
@@ -244,7 +291,7 @@ def plot_caterpillar(fit, *, term="Intercept", level=0.95, ax=None, highlight=No
 
     See Also
     --------
-    plot_county_panel : the lines of a few groups, with their data.
+    plot_group_panel : the lines of a few groups, with their data.
     plot_pooling : several estimators side by side for a few groups.
 
     Notes
@@ -330,8 +377,8 @@ def plot_caterpillar(fit, *, term="Intercept", level=0.95, ax=None, highlight=No
 
 
 def plot_group_predictor(fit, data: pd.DataFrame, predictor: str, *, before=None,
-                         before_label="moved from the other fit's estimate", ax=None,
-                         xlabel=None, ylabel=None, title=None):
+                         before_label="moved from the other fit's estimate", bars=True,
+                         ax=None, xlabel=None, ylabel=None, title=None):
     """Group intercepts against a group-level predictor, with the fitted line (G&H fig. 12.6).
 
     For a model whose intercepts follow a group-level predictor :math:`u_j`,
@@ -360,6 +407,10 @@ def plot_group_predictor(fit, data: pd.DataFrame, predictor: str, *, before=None
         it has one) to the intercept in `fit`.
     before_label : str
         Legend entry of those arrows.
+    bars : bool
+        Draw the ±1 SD bars (default).  With ``bars=False`` and `before`, the arrows are
+        drawn darker, with larger heads, where the bars would be: draw the two on two
+        panels when both are wanted, since they overlap.
     ax : matplotlib.axes.Axes, optional
     xlabel, ylabel : str, optional
         Axis labels (default: the predictor's name and "group intercept"); say the units.
@@ -369,10 +420,10 @@ def plot_group_predictor(fit, data: pd.DataFrame, predictor: str, *, before=None
     -------
     matplotlib.axes.Axes
         With ``ax.hiertools_artists``: ``"points"`` (scatter), ``"bars"``
-        (LineCollection of ±1 SD), ``"line"`` (the fitted line) and, with `before`,
-        ``"arrows"`` (a list of annotations) and ``"start"`` (their starting points,
-        drawn a hair to the left of the bars), all in the order of
-        ``fit.group_sizes.index``.
+        (LineCollection of ±1 SD; only with `bars`), ``"line"`` (the fitted line) and,
+        with `before`, ``"arrows"`` (a list of annotations) and ``"start"`` (their
+        starting points, drawn a hair to the left of the bars, or at the dots without
+        bars), all in the order of ``fit.group_sizes.index``.
 
     See Also
     --------
@@ -392,12 +443,17 @@ def plot_group_predictor(fit, data: pd.DataFrame, predictor: str, *, before=None
     >>> ax = ht.plot_group_predictor(fit_u, radon, "log_uranium")
     >>> len(ax.hiertools_artists["points"].get_offsets())
     85
+    >>> fit = ht.fit_varying_intercepts(radon, "log_radon", "county", x="floor")
+    >>> ax = ht.plot_group_predictor(fit_u, radon, "log_uranium", before=fit, bars=False)
+    >>> sorted(ax.hiertools_artists)
+    ['arrows', 'line', 'points', 'start']
     """
     from matplotlib.collections import LineCollection
 
-    from .._validation import check_column, check_frame
+    from .._validation import check_bool, check_column, check_frame
 
     fit = _check_fit(fit)
+    bars = check_bool(bars, "bars")
     check_frame(data, "data")
     check_column(data, predictor, "predictor")
     if predictor not in fit.x:
@@ -432,30 +488,45 @@ def plot_group_predictor(fit, data: pd.DataFrame, predictor: str, *, before=None
         if predictor in before.x:
             start = start + float(before.fixed_effects[predictor]) * u
         # beside the bars, not on them: shifted left by a hair of the x range
-        shift = 0.006 * (np.ptp(u) if np.ptp(u) > 0 else 1.0)
+        shift = 0.006 * (np.ptp(u) if np.ptp(u) > 0 else 1.0) if bars else 0.0
+        # without bars to compete with, the arrows can be dark enough to read their heads
+        # (and stop just short of the dot they point at, which stays visible)
+        arrow_style = ({"color": "0.45", "alpha": 0.7, "linewidth": 0.8, "mutation_scale": 7,
+                        "shrinkB": 0} if bars else
+                       {"color": "0.25", "alpha": 0.9, "linewidth": 1.0, "mutation_scale": 10,
+                        "shrinkB": 2.5})
         artists["arrows"] = [
-            ax.annotate("", xy=(x - shift, b), xytext=(x - shift, a), zorder=1,
-                        arrowprops={"arrowstyle": "-|>", "color": "0.45", "alpha": 0.7,
-                                    "linewidth": 0.8, "shrinkA": 0, "shrinkB": 0,
-                                    "mutation_scale": 7})
+            ax.annotate("", xy=(x - shift, b), xytext=(x - shift, a), zorder=1 if bars else 3,
+                        arrowprops={"arrowstyle": "-|>", "shrinkA": 0, **arrow_style})
             for x, a, b in zip(u, start, alpha)]
-        artists["start"] = ax.scatter(u - shift, start, s=7, color="0.45", alpha=0.7, zorder=1,
-                                      linewidths=0)
-    bars = LineCollection([np.array([[x, a - s], [x, a + s]]) for x, a, s in zip(u, alpha, sd)],
-                          colors=COLORS["partial pooling"], linewidths=1.0, alpha=0.6, zorder=2,
-                          label="group intercept ± 1 SD")
-    ax.add_collection(bars)
-    points = ax.scatter(u, alpha, s=16, color=COLORS["partial pooling"], zorder=3,
-                        linewidths=0)
+        artists["start"] = ax.scatter(u - shift, start, s=7, color=arrow_style["color"],
+                                      alpha=arrow_style["alpha"], zorder=1, linewidths=0)
+    handles = []
+    if bars:
+        artists["bars"] = LineCollection(
+            [np.array([[x, a - s], [x, a + s]]) for x, a, s in zip(u, alpha, sd)],
+            colors=COLORS["partial pooling"], linewidths=1.0, alpha=0.6, zorder=2,
+            label="group intercept ± 1 SD")
+        ax.add_collection(artists["bars"])
+        handles.append(artists["bars"])
+    # without bars the arrows are the point: drawn over small dots and over the line, so
+    # that their heads stay visible where they end
+    points = ax.scatter(u, alpha, s=16 if bars else 12, color=COLORS["partial pooling"],
+                        zorder=3 if bars else 2, linewidths=0,
+                        label="group intercept" if not bars else None)
+    if not bars:
+        handles.append(points)
     ends = np.array([u.min(), u.max()])
     line, = ax.plot(ends, gamma0 + gamma1 * ends, color=COLORS["no pooling"], linewidth=2,
-                    zorder=4, label=f"fitted line γ̂₀ + γ̂₁ u (slope {gamma1:.2f})")
-    handles = [bars, line]
+                    zorder=4 if bars else 1.8,
+                    label=f"fitted line γ̂₀ + γ̂₁ u (slope {gamma1:.2f})")
+    handles.append(line)
     if before is not None:
         from matplotlib.lines import Line2D
 
-        handles.append(Line2D([], [], color="0.45", alpha=0.7, linewidth=0.8, marker="^",
-                              markersize=4, label=str(before_label)))
+        handles.append(Line2D([], [], color=arrow_style["color"], alpha=arrow_style["alpha"],
+                              linewidth=arrow_style["linewidth"], marker="^", markersize=4,
+                              label=str(before_label)))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small",
               frameon=False, borderaxespad=0.0)
     ax.set_xlabel(predictor if xlabel is None else xlabel)
@@ -463,5 +534,5 @@ def plot_group_predictor(fit, data: pd.DataFrame, predictor: str, *, before=None
     if title:
         ax.set_title(title)
     ax.grid(alpha=0.3)
-    ax.hiertools_artists = {"points": points, "bars": bars, "line": line, **artists}
+    ax.hiertools_artists = {"points": points, "line": line, **artists}
     return ax

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from .._validation import (check_array, check_consistent_length, check_labels, check_scalar,
                            common_index)
+from ..pooling import normal_funnel_limits
 from ._common import COLORS, _new_axes
 
 __all__ = ["plot_funnel", "plot_pooling"]
@@ -19,7 +19,8 @@ def plot_funnel(estimates, n, *, sigma, center=None, levels=(0.95, 0.998), label
 
     If all groups had the same true value ``center``, each group of size *n*
     would fall inside :math:`\\text{center} \\pm z\\,\\sigma/\\sqrt{n}` with the
-    given probability (95% for ``level=0.95``).  The limits narrow as *n* grows,
+    given probability (95% for ``level=0.95``); the limits are
+    :func:`hiertools.pooling.normal_funnel_limits`.  The limits narrow as *n* grows,
     so the most extreme raw estimates (highest *and* lowest) are expected among
     the smallest groups.  When the true values do differ (τ > 0), more groups
     than ``1 - level`` fall outside, and mostly large ones: their narrow limits
@@ -103,16 +104,15 @@ def plot_funnel(estimates, n, *, sigma, center=None, levels=(0.95, 0.998), label
     grid = np.linspace(n.min(), n.max(), 200)
     ax.axhline(center, color=COLORS["complete pooling"], linewidth=1, label="overall mean")
     for level, style in zip(levels, ["--", ":", "-."]):
-        z = special.ndtri(0.5 + level / 2)
-        half = z * sigma / np.sqrt(grid)
-        ax.plot(grid, center + half, color="0.4", linestyle=style, linewidth=1,
+        lower, upper = normal_funnel_limits(grid, sigma, center, level)
+        ax.plot(grid, upper, color="0.4", linestyle=style, linewidth=1,
                 label=f"{100 * level:g}% limits if all groups had the same value")
-        ax.plot(grid, center - half, color="0.4", linestyle=style, linewidth=1)
+        ax.plot(grid, lower, color="0.4", linestyle=style, linewidth=1)
     ax.scatter(n, est, s=14, color=COLORS["no pooling"], alpha=0.7, zorder=3,
                label="raw estimate")
     if outside is not None:
-        z = special.ndtri(0.5 + outside / 2)
-        far = np.abs(est - center) > z * sigma / np.sqrt(n)
+        lower, upper = normal_funnel_limits(n, sigma, center, outside)
+        far = (est < lower) | (est > upper)
         ax.hiertools_artists = {"outside": ax.scatter(
             n[far], est[far], s=46, facecolors="none", edgecolors=COLORS["highlight"],
             linewidths=1.4, zorder=4,

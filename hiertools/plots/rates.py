@@ -19,15 +19,18 @@ __all__ = ["plot_binomial_funnel", "plot_rate_intervals", "plot_rank_intervals"]
 _LIMIT_STYLES = ["--", ":", "-."]
 
 
-def plot_binomial_funnel(events, n, *, target=None, levels=(0.95, 0.998), labels=None,
-                         scale: float = 1.0, ax=None, xlabel="number of cases $n$",
-                         ylabel="observed proportion", title=None):
+def plot_binomial_funnel(events, n, *, target=None, levels=(0.95, 0.998), phi: float = 1.0,
+                         labels=None, scale: float = 1.0, ax=None,
+                         xlabel="number of cases $n$", ylabel="observed proportion",
+                         title=None):
     """Funnel plot of proportions with exact binomial control limits (Spiegelhalter 2005).
 
     Each unit's proportion :math:`r_i/n_i` is plotted against its size :math:`n_i`; the
     limits (:func:`hiertools.funnel_limits`, exact binomial quantiles with Spiegelhalter's
     interpolation) show where a unit whose true proportion is ``target`` would fall with
-    probability ``level``.  Units outside the outermost limits are drawn in pink.
+    probability ``level``.  Units outside the outermost limits are drawn in pink.  A
+    lower limit is drawn only where it is above 0: at smaller sizes even 0 events is
+    not unusually low, so no unit there can fall below it.
 
     Parameters
     ----------
@@ -37,6 +40,10 @@ def plot_binomial_funnel(events, n, *, target=None, levels=(0.95, 0.998), labels
         The centre line; default the pooled proportion :math:`\\sum r_i / \\sum n_i`.
     levels : tuple of float
         Coverages of the limits drawn (default 95% and 99.8%).
+    phi : float
+        Overdispersion factor (>= 1): the limits are widened by √φ around the target
+        (Spiegelhalter 2005, §6; see :func:`hiertools.funnel_limits`).  Default 1: the
+        binomial limits.
     labels : sequence, optional
         Unit labels, written next to each point (default: the index of `events` if it
         is a Series; none if it is not).
@@ -72,16 +79,18 @@ def plot_binomial_funnel(events, n, *, target=None, levels=(0.95, 0.998), labels
     centre = "pooled" if target is None else "target"
     target = r.sum() / size.sum() if target is None else check_scalar(
         target, "target", minimum=0, maximum=1, strict_min=True, strict_max=True)
+    phi = check_scalar(phi, "phi", minimum=1)
+    widened = f", widened by √φ = {np.sqrt(phi):.2g}" if phi != 1 else ""
     ax = _new_axes(ax, (7.5, 4.5))
 
     grid = np.unique(np.round(np.geomspace(max(1.0, 0.8 * size.min()), 1.1 * size.max(), 400)))
     outer_lower = outer_upper = None
     for level, style in zip(sorted(levels), _LIMIT_STYLES):
-        lower, upper = funnel_limits(grid, target, level)
+        lower, upper = funnel_limits(grid, target, level, phi=phi)
         kwargs = {"color": "0.35", "linestyle": style, "linewidth": 1.1}
-        ax.plot(grid, scale * upper, label=f"{100 * level:g}% limits", **kwargs)
-        ax.plot(grid, scale * np.clip(lower, 0, None), **kwargs)
-        outer_lower, outer_upper = funnel_limits(size, target, level)
+        ax.plot(grid, scale * upper, label=f"{100 * level:g}% limits{widened}", **kwargs)
+        ax.plot(grid, scale * np.where(lower > 0, lower, np.nan), **kwargs)
+        outer_lower, outer_upper = funnel_limits(size, target, level, phi=phi)
     ax.axhline(scale * target, color=COLORS["complete pooling"], linewidth=1,
                label=f"{centre} proportion {target:.3g}"
                      + (f" ({scale * target:.3g} per {scale:g})" if scale != 1 else ""))

@@ -320,7 +320,7 @@ def plot_slopes_panel(data: pd.DataFrame, fit, groups=None, *, ncols=6, xlabel=N
                       ylabel=None, title=None, figsize=None):
     """One small plot per group: its data and three lines, for a varying-slopes fit.
 
-    Like :func:`plot_county_panel`, with the no-pooling line of a varying-slopes
+    Like :func:`plot_group_panel`, with the no-pooling line of a varying-slopes
     model: each group's **own** least-squares line (its own intercept *and* slope).
 
     * **complete pooling** (dashed grey): one line fitted to all rows;
@@ -352,7 +352,7 @@ def plot_slopes_panel(data: pd.DataFrame, fit, groups=None, *, ncols=6, xlabel=N
 
     See Also
     --------
-    plot_county_panel : the same for varying intercepts (common no-pooling slope).
+    plot_group_panel : the same for varying intercepts (common no-pooling slope).
     plot_slopes_shrinkage : the same lines as points in the intercept-slope plane.
 
     Examples
@@ -365,18 +365,18 @@ def plot_slopes_panel(data: pd.DataFrame, fit, groups=None, *, ncols=6, xlabel=N
     '335 (n=10)'
     """
     from ..slopes import _own_lines, _slope_stats
-    from .mixed import plot_county_panel
+    from .mixed import plot_group_panel
 
     fit = _check_fit(fit)
     if len(fit.varying) != 2:
         raise ValueError("fit must be a varying-slopes fit (from ht.fit_varying_slopes); for "
-                         "varying intercepts use ht.plot_county_panel.")
+                         "varying intercepts use ht.plot_group_panel.")
     if groups is None:
         groups = list(fit.group_sizes.index)
     if isinstance(ncols, bool) or not isinstance(ncols, int | np.integer) or ncols < 1:
         raise ValueError(f"ncols must be a positive whole number, got {ncols!r}.")
     slope = fit.varying[1]
-    axes = plot_county_panel(data, fit, groups, x=slope, jitter=0.0, ncols=ncols,
+    axes = plot_group_panel(data, fit, groups, x=slope, jitter=0.0, ncols=ncols,
                              xlabel=xlabel, ylabel=ylabel, title=title)
     stats = _slope_stats(data, fit.y, slope, fit.group)
     own = pd.DataFrame(_own_lines(stats), index=stats.labels)

@@ -44,7 +44,8 @@ def test_complete_pooling_check_catches_the_mean_of_means():
     assert ht.check("01-complete-pooling", round(weighted, 3))
     feedback = ht.check("01-complete-pooling", _no_pool().mean())
     assert not feedback and "average of the 12 district means" in feedback.message
-    assert "seed's `grand`" in ht.check("01-complete-pooling", DISTRICTS["raw"].mean()).message
+    feedback = ht.check("01-complete-pooling", DISTRICTS["raw"].mean())
+    assert "source text's `grand`" in feedback.message
     mu = ht.pooled_mean(DISTRICTS["raw"], DISTRICTS["n"], _tau_hat(), 3.0)
     assert "precision-weighted" in ht.check("01-complete-pooling", mu).message
 
@@ -150,7 +151,7 @@ def test_the_most_extreme_areas_are_small_and_inside_the_dotted_limits():
 # --- simulate: share of maps lost at tau = 0.5 ----------------------------------------------------
 
 def _simulate_maps(tau, maps=2000, seed=1):
-    """The seed's simulation repeated, written out again here (same draws, same order)."""
+    """The source text's simulation repeated, written out again here (same draws, same order)."""
     rng = np.random.default_rng(seed)
     n = rng.integers(3, 60, size=(maps, 12))
     true = rng.normal(5, tau, size=(maps, 12))
@@ -187,8 +188,17 @@ def _reml_tau_rows(y, se2, chunk=250):
     return out
 
 
-def _share_lost(tau):
-    n, true, raw = _simulate_maps(tau)
+def _share_lost(tau, seed=1, source_recipe=False):
+    """Share of maps where partial pooling (REML tau, precision-weighted mu) loses.
+
+    With `source_recipe`, the source text's shrinkage instead: rough tau² = var(raw),
+    toward the unweighted mean of the raw rates.
+    """
+    n, true, raw = _simulate_maps(tau, seed=seed)
+    if source_recipe:
+        rough, grand = raw.var(1, ddof=1, keepdims=True), raw.mean(1, keepdims=True)
+        shrunk = grand + rough / (rough + 9 / n) * (raw - grand)
+        return np.mean(((shrunk - true) ** 2).sum(1) > ((raw - true) ** 2).sum(1))
     se2 = 9 / n
     t = _reml_tau_rows(raw, se2)[:, None]
     precision = 1 / (t**2 + se2)
@@ -208,6 +218,32 @@ def test_simulate_check_names_the_typical_mistakes(share_lost):
     at_16 = ht.check("01-simulate-losses", _share_lost(1.6))
     assert "tau = 1.6" in at_16.message
     assert "between 0 and 1" in ht.check("01-simulate-losses", 100 * share_lost).message
+
+
+def test_simulate_check_asks_about_the_seed_when_other_maps_were_simulated(share_lost):
+    """A right simulation with another seed is not told 'that is not the share'.
+
+    The exercise asks for the default seed, so the check compares to 2 decimals with the
+    share on the default maps; a right share of other maps (computed here independently,
+    seeds 2, 5 and 6) is either accepted (it lies within 0.005) or asked whether the seed was
+    kept. Wrong answers keep their own messages, and one far from every share is plainly wrong.
+    """
+    asked = 0
+    for seed in (2, 5, 6):
+        other = _share_lost(lesson01.SIMULATE_TAU, seed=seed)
+        assert abs(other - share_lost) > 0.002  # really other maps, a different share
+        for value in (other, round(other, 2)):
+            feedback = ht.check("01-simulate-losses", value)
+            assert feedback or "Did you keep the default seed" in feedback.message, (seed, value)
+            asked += not feedback
+        recipe = _share_lost(lesson01.SIMULATE_TAU, seed=seed, source_recipe=True)
+        assert "Did you keep" not in ht.check("01-simulate-losses", recipe).message
+    assert asked  # the seed question was really asked for some of them
+    recipe = _share_lost(lesson01.SIMULATE_TAU, source_recipe=True)
+    assert "source text's own recipe" in ht.check("01-simulate-losses", recipe).message
+    for far in (share_lost + 0.1, share_lost / 4, 0.5):
+        feedback = ht.check("01-simulate-losses", far)
+        assert not feedback and "Did you keep" not in feedback.message, far
 
 
 def test_notebook_simulation_is_the_checks_simulation():

@@ -80,6 +80,9 @@ def test_right_answers_pass_as_computed_and_rounded_as_stated():
 def test_typical_mistakes_are_named():
     assert "99.8%" in ht.check("07-outside", 1).message
     assert "below" in ht.check("07-outside", 3).message
+    # 5 counts hospital A (0/47), which sits where the lower limit begins: explained
+    five = ht.check("07-outside", 5).message
+    assert "hospital A" in five and "0.027" in five and "inside" in five
     w = RIGHT_ANSWERS["07-weight-a"]
     assert "weight of the prior" in ht.check("07-weight-a", 1 - w).message
     assert "percentage" in ht.check("07-weight-a", 100 * w).message
@@ -179,16 +182,65 @@ def test_the_text_says_check_cells_give_feedback_and_grade_only_under_nbgrader()
 
 
 def test_each_belief_is_made_wrong_with_the_numbers_the_lesson_prints():
-    """Section 8's numbers are the ones the cells print (P(best) of A and E, P(worst) of H, the
-    share of simulated worlds whose raw worst is truly worst, P(theta_H > theta_L))."""
+    """Section 9's numbers are the ones the cells print (P(best) of A and E, P(worst) of H, under
+    the plug-in and the fully Bayesian fit; the share of simulated worlds whose raw worst is truly
+    worst; P(theta_H > theta_L) and the interval of the difference)."""
     nb = _notebook(NOTEBOOK)
     printed = "\n".join(o.get("text", "") + o.get("data", {}).get("text/plain", "")
                         for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     table = next(c.source for c in nb.cells if "Three beliefs" in c.source)
-    for shown, quoted in (("A              0          47   0.3594", "A is the best in only 36%"),
-                          ("E              8         211   0.3581", "E with 8 deaths (36%)"),
-                          ("H                 0.1216        0.0182    0.6335", "63% of the draws"),
+    for shown, quoted in (("A              0          47   0.3646", "A is the best in only 36%"),
+                          ("E              8         211   0.3530", "E, with 8 deaths, in 35%"),
+                          ("P(best): A                      0.3646            0.4594",
+                           "46% of the fully Bayesian draws"),
+                          ("P(best): E                      0.3530            0.2992", "(E in 30%)"),
+                          ("H                 0.1216        0.0182    0.6261", "63% of the plug-in"),
+                          ("P(worst): H                     0.6261            0.6239",
+                           "(62% fully Bayesian)"),
                           ("truly the worst:    48.2%", "in only 48%"),
-                          ("P(theta_H > theta_L) = 0.994", "99.4% of the draws")):
+                          ("P(theta_H > theta_L) = 0.994", "99.4% of the draws"),
+                          ("P(theta_H > theta_L)            0.9937            0.9936",
+                           "99.4% of the draws (under both fits)"),
+                          ("95% interval of the difference: 0.011 to 0.096",
+                           "1.1 to 9.6 percentage points")):
         assert shown in printed, shown
         assert quoted in table, quoted
+
+
+def _printed(nb):
+    return "\n".join(o.get("text", "") + o.get("data", {}).get("text/plain", "")
+                     for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+
+
+def test_plug_in_against_fully_bayesian_quotes_the_printed_numbers():
+    """Section 5 (and section 2's widened funnel): each number of the prose next to the
+    output it is read from."""
+    nb = _notebook(NOTEBOOK)
+    printed = _printed(nb)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for shown, quoted in (
+            ("widened by sqrt(phi) = 1.79       1           H", "Only H stays outside the widened 95%"),
+            ("widened by sqrt(phi) = 1.79       0        none", "no hospital is outside the widened 99.8%"),
+            ("alpha+beta: median 73.52, 95% interval 16.76 to 346.9", "a median of 74"),
+            ("A: 95% interval       0.0238 to 0.0936  0.0082 to 0.0940", "runs from 0.8%, not 2.4%"),
+            ("A: P(rate < 5%)                 0.4689            0.5663", "from 0.47 to 0.57"),
+            ("A: posterior mean               0.0533            0.0472", "posterior mean, 4.7%"),
+            ("E: posterior mean               0.0510            0.0492", "below E's, 4.9%"),
+            ("P(theta_H > theta_B)            0.7693            0.7597", "0.77 plug-in and 0.76"),
+            ("H: 95% interval       0.0883 to 0.1593  0.0867 to 0.1722", "at\n  17.2% instead of 15.9%"),
+            ("from 1.03 (D) to 1.23 (A)", "by 3% (D) to 23% (A)"),
+            ("plug-in:        A: P(rank <= 3) = 0.0247", "A's lower end, plug-in"),
+            ("fully Bayesian: I: P(rank <= 11) = 0.9751", "I's upper end (12th plug-in, 11th fully")):
+        assert shown in printed, shown
+        assert quoted in text, quoted
+
+
+def test_every_figure_has_alt_text():
+    """Each cell that draws a figure carries its alt text once, in MyST-NB's cell metadata."""
+    nb = _notebook(NOTEBOOK)
+    figures = [c for c in nb.cells if c.cell_type == "code"
+               and any("image/png" in o.get("data", {}) for o in c.outputs)]
+    assert len(figures) == 8
+    for cell in figures:
+        alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
+        assert len(alt.split()) >= 15, cell.source[:80]

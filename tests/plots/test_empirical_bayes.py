@@ -23,25 +23,61 @@ def test_sampling_distributions_rows_means_truth_and_zero_spikes():
     assert share > 0.1 and rows["a"]["zero_share"] == share and rows["b"]["zero_share"] == 0
     bar = rows["a"]["zero_bar"]
     assert rows["b"]["zero_bar"] is None
-    assert bar.get_y() == 1.0 and bar.get_height() == pytest.approx(0.8 * share)
+    assert bar.get_y() == 1.0
     assert bar.get_x() + bar.get_width() / 2 == pytest.approx(0.0)
-    assert "share of exact zeros" in ax.get_legend_handles_labels()[1]
+    assert "exactly 0 (bar area = share)" in ax.get_legend_handles_labels()[1]
     means = [line for line in ax.lines if line.get_marker() == "D"]
     np.testing.assert_allclose([m.get_xdata()[0] for m in means],
                                [EST["a"].mean(), EST["b"].mean()])
     truth = [line for line in ax.lines if line.get_label() == "truth"]
     assert truth[0].get_xdata()[0] == 0.5
-    assert any(f"{share:.1%} exactly 0" == t.get_text() for t in ax.texts)
+    note = rows["a"]["zero_note"]
+    assert note.get_text() == f"{share:.1%} exactly 0" and rows["b"]["zero_note"] is None
     assert ax.get_xlabel() == "tau_hat"
     ax = ht.plot_sampling_distributions(EST, zero_text="{count} of {total} at 0")
     assert [t.get_text() for t in ax.texts] == [f"{np.sum(EST['a'] == 0)} of 400 at 0"]
+    assert not ht.plot_sampling_distributions(EST, zero_text="").texts
+
+
+def test_sampling_distributions_draw_the_zeros_on_the_histograms_density_scale():
+    """The bar at 0 is one bin wide and as tall as a histogram bar holding the same count.
+
+    Expected heights come from np.histogram and the share, not from the plotting code.
+    """
+    x = np.concatenate([np.zeros(300), np.linspace(0.05, 0.95, 700)])   # 30% at exactly 0
+    ax = ht.plot_sampling_distributions({"x": x}, value_range=(0, 1), bins=10)
+    bar = ax.hiertools_rows["x"]["zero_bar"]
+    assert bar.get_width() == pytest.approx(0.1)                # one bin wide
+    counts, _ = np.histogram(x[x != 0], bins=np.linspace(0, 1, 11))
+    stairs = [p for p in ax.patches if isinstance(p, StepPatch)]
+    heights = stairs[0].get_path().vertices[:, 1]
+    # 300 zeros against at most 70 values in any bin: the zero bar is the tallest; it fills
+    # the row (0.8) and a histogram bin of c values is c / 300 of it
+    assert bar.get_height() == pytest.approx(0.8)
+    assert heights.max() == pytest.approx(0.8 * counts.max() / 300)
+    # areas in units of density: 0.3 at zero, 0.7 under the histogram
+    scale = ax.hiertools_density_scale
+    assert bar.get_height() * bar.get_width() / scale == pytest.approx(0.3)
+    assert np.sum(0.8 * counts / 300 * 0.1) / scale == pytest.approx(0.7)
+    # the note sits in the left margin (axes fraction 0, text to its left), beside its row
+    note = ax.hiertools_rows["x"]["zero_note"]
+    assert note.xycoords == ("axes fraction", "data") and note.xy[0] == 0.0
+    assert note.get_ha() == "right" and 0 <= note.xy[1] < 0.3
+    assert note.get_text() == "30.0% exactly 0"
 
 
 def test_sampling_distributions_share_a_height_scale_and_take_a_range():
     ax = ht.plot_sampling_distributions(pd.DataFrame(EST), value_range=(0, 2), bins=20)
     stairs = [p for p in ax.patches if isinstance(p, StepPatch)]
     tops = [p.get_path().vertices[:, 1].max() - base for p, base in zip(stairs[::2], [1, 0])]
-    assert max(tops) == pytest.approx(0.8)  # the tallest bar of all rows fills a row
+    zero = ax.hiertools_rows["a"]["zero_bar"].get_height()
+    assert max(*tops, zero) == pytest.approx(0.8)  # the tallest bar of all rows fills a row
+    # one density scale for every row: a bar's height / its density is the same everywhere
+    width = 0.1
+    densities = [np.histogram(v[v != 0], bins=np.linspace(0, 2, 21))[0].max() / (400 * width)
+                 for v in EST.values()]
+    np.testing.assert_allclose(np.array(tops) / densities, ax.hiertools_density_scale)
+    assert zero / (np.mean(EST["a"] == 0) / width) == pytest.approx(ax.hiertools_density_scale)
     assert ax.get_xlim() == pytest.approx((-0.1, 2.1))
     with pytest.raises(ValueError, match="value_range must be"):
         ht.plot_sampling_distributions(EST, value_range=(2, 0))

@@ -31,8 +31,8 @@ def _lstsq_lines():
 
 # --- county panel ------------------------------------------------------------------------------
 
-def test_county_panel_draws_three_lines_and_the_data_per_county():
-    axes = ht.plot_county_panel(RADON, FIT, EIGHT, xlabel="floor",
+def test_group_panel_draws_three_lines_and_the_data_per_county():
+    axes = ht.plot_group_panel(RADON, FIT, EIGHT, xlabel="floor",
                                 ylabel="log radon, log(pCi/L)")
     assert len(axes) == 8
     (cp_a, cp_b), np_a, np_b = _lstsq_lines()
@@ -61,9 +61,9 @@ def test_county_panel_draws_three_lines_and_the_data_per_county():
         "one measurement", "complete pooling", "no pooling", "partial pooling"]
 
 
-def test_county_panel_is_deterministic_and_holds_other_predictors_at_the_county_mean():
-    a = ht.plot_county_panel(RADON, FIT_U, ["AITKIN"], ncols=1)
-    b = ht.plot_county_panel(RADON, FIT_U, ["AITKIN"], ncols=1)
+def test_group_panel_is_deterministic_and_holds_other_predictors_at_the_county_mean():
+    a = ht.plot_group_panel(RADON, FIT_U, ["AITKIN"], ncols=1)
+    b = ht.plot_group_panel(RADON, FIT_U, ["AITKIN"], ncols=1)
     np.testing.assert_array_equal(a[0].hiertools_artists["points"].get_offsets(),
                                   b[0].hiertools_artists["points"].get_offsets())
     u = RADON.loc[RADON["county"] == "AITKIN", "log_uranium"].iloc[0]
@@ -73,20 +73,20 @@ def test_county_panel_is_deterministic_and_holds_other_predictors_at_the_county_
                                + fe["floor"] * np.array([0, 1]))
 
 
-def test_county_panel_uses_given_axes_and_validates():
+def test_group_panel_uses_given_axes_and_validates():
     fig, grid = plt.subplots(1, 2)
-    axes = ht.plot_county_panel(RADON, FIT, ["AITKIN", "CLAY"], axes=grid)
+    axes = ht.plot_group_panel(RADON, FIT, ["AITKIN", "CLAY"], axes=grid)
     assert list(axes) == list(grid)
     with pytest.raises(TypeError, match="groups must be a list"):
-        ht.plot_county_panel(RADON, FIT, "AITKIN")
+        ht.plot_group_panel(RADON, FIT, "AITKIN")
     with pytest.raises(ValueError, match="not found in column 'county'"):
-        ht.plot_county_panel(RADON, FIT, ["Aitkin"])
+        ht.plot_group_panel(RADON, FIT, ["Aitkin"])
     with pytest.raises(ValueError, match="axes has 1 Axes"):
-        ht.plot_county_panel(RADON, FIT, ["AITKIN", "CLAY"], axes=[grid[0]])
+        ht.plot_group_panel(RADON, FIT, ["AITKIN", "CLAY"], axes=[grid[0]])
     with pytest.raises(TypeError, match="fit must be a fitted model"):
-        ht.plot_county_panel(RADON, "fit", ["AITKIN"])
+        ht.plot_group_panel(RADON, "fit", ["AITKIN"])
     with pytest.raises(ValueError, match="is not a column of data"):
-        ht.plot_county_panel(RADON, FIT, ["AITKIN"], y="radon")
+        ht.plot_group_panel(RADON, FIT, ["AITKIN"], y="radon")
 
 
 # --- caterpillar -------------------------------------------------------------------------------
@@ -136,7 +136,7 @@ def test_caterpillar_level_and_validation():
 
 def test_lesson02_plots_never_call_show(monkeypatch):
     monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("plt.show() called"))
-    ht.plot_county_panel(RADON, FIT, EIGHT)
+    ht.plot_group_panel(RADON, FIT, EIGHT)
     ht.plot_caterpillar(FIT)
 
 
@@ -175,6 +175,35 @@ def test_group_predictor_draws_the_uranium_models_intercepts_on_its_line():
     assert ax.get_legend().get_window_extent().x0 >= ax.get_window_extent().x1
 
 
+def test_group_predictor_without_bars_draws_the_arrows_alone_and_visibly():
+    """bars=False: no ±1 SD bars; the arrows run at the dots' x, from the floor-only intercept
+    to the uranium model's, over the line and the dots, darker than with bars."""
+    with_bars = ht.plot_group_predictor(FIT_U, RADON, "log_uranium", before=FIT)
+    ax = ht.plot_group_predictor(FIT_U, RADON, "log_uranium", before=FIT, bars=False)
+    artists = ax.hiertools_artists
+    assert "bars" not in artists and "bars" in with_bars.hiertools_artists
+    assert not any(type(c).__name__ == "LineCollection" for c in ax.collections)
+    counties = list(FIT_U.group_sizes.index)
+    u = RADON.groupby("county")["log_uranium"].first()[counties].to_numpy()
+    basement = pd.DataFrame({"county": counties, "floor": 0.0, "log_uranium": u})
+    alpha, start = FIT_U.predict(basement).to_numpy(), FIT.predict(basement).to_numpy()
+    np.testing.assert_allclose(artists["points"].get_offsets(), np.column_stack([u, alpha]),
+                               rtol=1e-10)
+    assert len(artists["arrows"]) == 85
+    for arrow, s, a, ux in zip(artists["arrows"], start, alpha, u):
+        (x0, y0), (x1, y1) = arrow.xyann, arrow.xy
+        assert x0 == x1 == ux
+        np.testing.assert_allclose([y0, y1], [s, a], rtol=1e-10)
+    arrow, old = artists["arrows"][0], with_bars.hiertools_artists["arrows"][0]
+    assert arrow.get_zorder() > max(artists["line"].get_zorder(), artists["points"].get_zorder())
+    assert arrow.arrow_patch.get_mutation_scale() > old.arrow_patch.get_mutation_scale()
+    dark = np.mean(arrow.arrow_patch.get_edgecolor()[:3])
+    assert dark < np.mean(old.arrow_patch.get_edgecolor()[:3])
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[0] == "group intercept" and "± 1 SD" not in " ".join(labels)
+    plt.close("all")
+
+
 def test_group_predictor_validates():
     with pytest.raises(ValueError, match="is not a fixed effect"):
         ht.plot_group_predictor(FIT, RADON, "log_uranium")
@@ -188,3 +217,41 @@ def test_group_predictor_validates():
         ht.plot_group_predictor(FIT_U, RADON, "log_uranium", before=RADON)
     with pytest.raises(TypeError, match="fit must be a fitted model"):
         ht.plot_group_predictor(RADON, RADON, "log_uranium")
+
+
+def test_group_panel_fits_once_not_per_panel(monkeypatch):
+    """Eight panels: one fit.predict and one least-squares fit, not one per panel."""
+    from hiertools.mixed import MixedModelResult
+    from hiertools.plots import mixed
+
+    calls = {"predict": 0, "lines": 0}
+    predict, lines = MixedModelResult.predict, mixed._regression_lines
+
+    def counted_predict(self, newdata):
+        calls["predict"] += 1
+        return predict(self, newdata)
+
+    def counted_lines(*args):
+        calls["lines"] += 1
+        return lines(*args)
+
+    monkeypatch.setattr(MixedModelResult, "predict", counted_predict)
+    monkeypatch.setattr(mixed, "_regression_lines", counted_lines)
+    ht.plot_group_panel(RADON, FIT, EIGHT)
+    assert calls == {"predict": 1, "lines": 1}
+    plt.close("all")
+
+
+def test_plot_county_panel_is_a_deprecated_alias_of_plot_group_panel():
+    with pytest.warns(DeprecationWarning, match="plot_group_panel"):
+        old = ht.plot_county_panel(RADON, FIT, ["AITKIN", "CLAY"], ncols=2)
+    new = ht.plot_group_panel(RADON, FIT, ["AITKIN", "CLAY"], ncols=2)
+    for a, b in zip(old, new):
+        assert a.get_title() == b.get_title()
+        for key in ("complete pooling", "no pooling", "partial pooling"):
+            np.testing.assert_array_equal(a.hiertools_artists[key].get_xydata(),
+                                          b.hiertools_artists[key].get_xydata())
+        np.testing.assert_array_equal(a.hiertools_artists["points"].get_offsets(),
+                                      b.hiertools_artists["points"].get_offsets())
+    assert "plot_county_panel" not in ht.__all__ and "plot_group_panel" in ht.__all__
+    plt.close("all")

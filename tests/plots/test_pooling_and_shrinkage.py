@@ -139,3 +139,40 @@ def test_error_by_size_plots_each_estimator_and_the_sigma2_over_n_curve():
         ht.plot_error_by_size(mse["no pooling"])
     with pytest.raises(ValueError, match="errors.index"):
         ht.plot_error_by_size(mse.set_axis([0, 3, 9]))
+
+
+def test_normal_funnel_limits_are_center_plus_minus_z_sigma_over_root_n():
+    from scipy import stats
+
+    from hiertools.pooling import normal_funnel_limits
+
+    n = np.array([3.0, 12.0, 59.0, 300.0])
+    for level in (0.95, 0.998):
+        lower, upper = normal_funnel_limits(n, 3.0, 5.0, level)
+        half = stats.norm.ppf(1 - (1 - level) / 2) * 3.0 / np.sqrt(n)
+        np.testing.assert_allclose(upper, 5.0 + half, rtol=1e-12)
+        np.testing.assert_allclose(lower, 5.0 - half, rtol=1e-12)
+    # the coverage is what it says: a group of size 12 lands inside 99.8% of the time
+    inside = stats.norm.cdf(upper[1], 5.0, 3.0 / np.sqrt(12)) - stats.norm.cdf(
+        lower[1], 5.0, 3.0 / np.sqrt(12))
+    assert inside == pytest.approx(0.998, abs=1e-9)
+    assert normal_funnel_limits(4, 2.0, 0.0) == pytest.approx((-1.959964, 1.959964), abs=1e-6)
+    with pytest.raises(ValueError, match="level"):
+        normal_funnel_limits(n, 3.0, 5.0, level=1.0)
+    with pytest.raises(ValueError, match="n"):
+        normal_funnel_limits([0, 4], 3.0, 5.0)
+
+
+def test_funnel_plot_draws_and_marks_with_the_normal_limits():
+    from hiertools.pooling import normal_funnel_limits
+
+    d = ht.simulate_districts(300, seed=7)
+    ax = ht.plot_funnel(d["raw"], d["n"], sigma=3.0, levels=(0.95,), outside=0.95)
+    center = np.average(d["raw"], weights=d["n"])
+    line = ax.get_lines()[1]  # after the centre line: the upper 95% limit
+    np.testing.assert_allclose(line.get_ydata(),
+                               normal_funnel_limits(line.get_xdata(), 3.0, center)[1])
+    z = 1.959963984540054
+    far = np.abs(d["raw"] - center) > z * 3.0 / np.sqrt(d["n"])  # by hand
+    assert len(ax.hiertools_artists["outside"].get_offsets()) == far.sum()
+    plt.close("all")

@@ -34,6 +34,37 @@ def test_binomial_funnel_draws_exact_limits_and_marks_units_outside():
     assert "target proportion 0.05" in plain and not any("pooled" in t for t in plain)
 
 
+def test_binomial_funnel_draws_a_lower_limit_only_where_it_is_above_zero():
+    """At 47 operations even 0 deaths is inside the 95% limits (P(0) = 0.027 > 0.025): the
+    lower line must not run along 0 there, where it would seem to pass through hospital A."""
+    ax = ht.plot_binomial_funnel(R, N, scale=100)
+    target = R.sum() / N.sum()
+    for label, level in (("95% limits", 0.95), ("99.8% limits", 0.998)):
+        upper = next(line for line in ax.lines if line.get_label() == label)
+        lower = ax.lines[ax.lines.index(upper) + 1]
+        x, y = lower.get_data()
+        drawn = np.isfinite(y)
+        assert (y[drawn] > 0).all()
+        # the first size drawn is the first where P(0 deaths) < (1 - level) / 2
+        first = int(np.ceil(np.log((1 - level) / 2) / np.log(1 - target)))
+        assert x[drawn].min() == first
+    assert x[drawn].min() > 47
+
+
+def test_overdispersed_funnel_widens_the_limits_and_flags_fewer():
+    phi = ht.overdispersion_test(R, N).phi
+    ax = ht.plot_binomial_funnel(R, N, phi=phi)
+    target = R.sum() / N.sum()
+    line = next(line for line in ax.lines if line.get_label().startswith("99.8% limits"))
+    assert "widened by √φ" in line.get_label()
+    x, y = line.get_data()
+    k = np.searchsorted(x, 215)
+    _, plain = ht.funnel_limits(215, target, 0.998)
+    assert y[k] == pytest.approx(target + np.sqrt(phi) * (plain - target))
+    labels = ax.get_legend_handles_labels()[1]
+    assert not any("outside" in text for text in labels)  # nobody beyond the widened 99.8%
+
+
 def test_binomial_funnel_uses_given_axes_and_validates():
     fig, ax = plt.subplots()
     assert ht.plot_binomial_funnel([1, 2], [10, 20], ax=ax) is ax

@@ -1,0 +1,49 @@
+"""The continuous-integration files run what the README says (checked mechanically: the
+workflow cannot run on this machine)."""
+
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+WORKFLOW = yaml.safe_load((ROOT / ".github/workflows/tests.yml").read_text(encoding="utf-8"))
+
+
+def _start_commands() -> list[str]:
+    """The README's set-up commands: the fenced blocks of its Start section."""
+    start = README.split("\n## Start\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```(?:bash|sh)\n(.*?)\n```", start, flags=re.S)
+
+
+def _readme_test_command() -> str:
+    return next(c for c in _start_commands() if "pytest" in c)
+
+
+def test_the_readme_starts_with_two_commands_launch_and_test():
+    # the set-up is two commands: later sections (instructors' nbgrader steps) may show more
+    commands = _start_commands()
+    assert len(commands) == 2, commands
+    assert "pip install -e ." in next(c for c in commands if "hiertools lab" in c)
+
+
+def test_the_workflow_runs_the_readme_test_command():
+    steps = WORKFLOW["jobs"]["test"]["steps"]
+    runs = [step.get("run", "").strip() for step in steps]
+    assert _readme_test_command() in runs
+
+
+def test_the_workflow_runs_on_push_and_weekly_with_ci_set():
+    triggers = WORKFLOW[True] if True in WORKFLOW else WORKFLOW["on"]  # YAML 1.1 reads on: as True
+    assert "push" in triggers and triggers["schedule"][0]["cron"].split()[-1] == "1"
+    job = WORKFLOW["jobs"]["test"]
+    assert job["env"]["CI"] == "true"
+    versions = job["strategy"]["matrix"]["python-version"]
+    assert versions[0] == "3.10", "the oldest Python the package supports (requires-python)"
+    assert "chromium" in " ".join(step.get("run", "") for step in job["steps"])
+
+
+def test_ci_run_calls_the_readme_test_command_verbatim():
+    script = (ROOT / ".ci/run").read_text(encoding="utf-8")
+    assert _readme_test_command() in script.splitlines()
