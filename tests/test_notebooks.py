@@ -429,66 +429,8 @@ def test_normalise_gives_the_kernelspec_integers_and_no_progress_timing():
 
 
 # --------------------------------------------------------------------------- figures: alt text
-_PNG = "image/png"
-
-
-def _is_figure(cell, state) -> bool:
-    """A cell that shows a picture: an image/png output, or a widget view holding an image."""
-    for out in cell.get("outputs", []):
-        data = out.get("data", {})
-        if _PNG in data:
-            return True
-        if build._VIEW in data:
-            seen, todo = set(), [data[build._VIEW].get("model_id")]
-            while todo:  # the view's model and every model it refers to
-                model = state.get(todo.pop())
-                if model is None or id(model) in seen:
-                    continue
-                seen.add(id(model))
-                if model.get("model_name") == "ImageModel":
-                    return True
-                todo += re.findall(r"IPY_MODEL_([0-9a-f]{32})", str(model.get("state", {})))
-    return False
-
-
-def _alt(cell) -> str:
-    alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
-    return alt.strip() if isinstance(alt, str) else ""
-
-
-def test_figure_finder_sees_pngs_and_explorer_frames():
-    png = nbformat.v4.new_output("display_data", data={_PNG: "iVBOR", "text/plain": "<Figure>"})
-    view = nbformat.v4.new_output("display_data", data={
-        build._VIEW: {"model_id": "a" * 32}, "text/plain": "<explorer>"})
-    state = {"a" * 32: {"model_name": "VBoxModel",
-                        "state": {"children": ["IPY_MODEL_" + "b" * 32]}},
-             "b" * 32: {"model_name": "ImageModel", "state": {}},
-             "c" * 32: {"model_name": "HBoxModel", "state": {"children": []}}}
-    cell = nbformat.v4.new_code_cell("plt.show()")
-    assert not _is_figure(cell, state)
-    cell.outputs = [png]
-    assert _is_figure(cell, state)
-    cell.outputs = [view]
-    assert _is_figure(cell, state)
-    view.data[build._VIEW]["model_id"] = "c" * 32  # a bar, say: no picture in it
-    assert not _is_figure(cell, state)
-
-
-@pytest.mark.parametrize("path", [f"{f}/{n}" for f in ("solutions", "lessons") for n in NAMES])
-def test_every_figure_has_alt_text_in_its_cell_metadata(path):
-    """metadata["mystnb"]["image"]["alt"]: MyST-NB's cell option, so the website uses it too.
-
-    Written once, in solutions/; the build carries it into lessons/ and follow/.  A sentence
-    saying what the figure shows a reader (its point, not its look): at least four words.
-    """
-    nb = _read(ROOT / path)
-    state = nb.metadata.get("widgets", {}).get(build._STATE, {}).get("state", {})
-    missing = [f"cell {i}: {cell.source.splitlines()[0][:60]!r}"
-               for i, cell in enumerate(nb.cells)
-               if cell.cell_type == "code" and _is_figure(cell, state)
-               and len(_alt(cell).split()) < 4]
-    assert not missing, (f"{path}: figures without alt text (write it in solutions/, cell "
-                         f"metadata mystnb.image.alt, then rebuild):\n" + "\n".join(missing))
+# Every figure has alt text in metadata["mystnb"]["image"]["alt"] (tests/test_figure_alt_text.py);
+# written once, in solutions/, it must reach the lessons/ and follow/ copies.
 
 
 def test_build_carries_cell_metadata_into_lessons_and_follow_along():
