@@ -14,9 +14,9 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from ._core import Feedback, Precision, check, hint, list_exercises, reset_attempts
+from ._core import Feedback, Hint, Precision, check, hint, list_exercises, reset_attempts
 
-__all__ = ["Feedback", "Precision", "check", "hint", "list_exercises", "reset_attempts"]
+__all__ = ["Feedback", "Hint", "Precision", "check", "hint", "list_exercises", "reset_attempts"]
 
 LESSON_MODULES = tuple(sorted(info.name for info in pkgutil.iter_modules(__path__)
                               if info.name.startswith("lesson")))

@@ -32,24 +32,52 @@ from __future__ import annotations
 import html
 import math
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from difflib import get_close_matches
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["Feedback", "Precision", "check", "hint", "list_exercises"]
+__all__ = ["Feedback", "Hint", "Precision", "check", "hint", "list_exercises"]
 
 _ICONS = {"correct": "✓", "incorrect": "✗", "not answered": "✎", "invalid": "⚠",
-          "error": "⚠"}
+          "error": "⚠", "hint": "ℹ"}
+# Light backgrounds with an explicit dark text colour on the box and on every element inside it
+# that has colours of its own (code spans): readable in JupyterLab's light and dark themes and
+# on a static web page with no JupyterLab CSS (contrast well above WCAG AA's 4.5:1).
 _COLORS = {"correct": "#e6f4ea", "incorrect": "#fdecea", "not answered": "#eef3fb",
-           "invalid": "#fff4e5", "error": "#f3e5f5"}
+           "invalid": "#fff4e5", "error": "#f3e5f5", "hint": "#eef3fb"}
+_TEXT_COLOR = "#1f2328"
+_CODE_BACKGROUND = "#ffffff"
 _NUMBER_WORDS = {1: "1 decimal", 2: "2 decimals", 3: "3 decimals", 4: "4 decimals"}
 
 # A float computed two ways (by the learner, by the check) can differ in the last bits; an
 # answer exactly half a unit away from the expected value still counts as rounded right.
 _ROUNDING_SLACK = 1e-9
+
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def _markup(text: str) -> str:
+    """`text` as HTML: escaped, with Markdown code spans (```obs```) as ``<code>``.
+
+    >>> _markup("the seed's `grand` & <b>")
+    'the seed&#x27;s <code style="...">grand</code> &amp; &lt;b&gt;'
+    """
+    return _CODE_SPAN.sub(
+        lambda m: f'<code style="color:{_TEXT_COLOR};background-color:{_CODE_BACKGROUND};'
+                  'padding:0 3px;border-radius:3px;font-size:inherit;'
+                  f'font-family:var(--jp-code-font-family, monospace)">{m.group(1)}</code>',
+        html.escape(str(text)))
+
+
+def _box(kind: str, css_class: str, inner: str) -> str:
+    """A feedback box: its own background and text colour, whatever the page's theme."""
+    return (f'<div class="ht-feedback {css_class}" style="background-color:{_COLORS[kind]};'
+            f'color:{_TEXT_COLOR};padding:6px 10px;border-radius:4px">{inner}</div>')
 
 
 @dataclass(frozen=True)
@@ -92,11 +120,10 @@ class Feedback:
         return text + (f"\n   Hint: {self.hint}" if self.hint else "")
 
     def _repr_html_(self) -> str:
-        hint = f"<br><b>Hint:</b> {html.escape(self.hint)}" if self.hint else ""
-        return (f'<div class="ht-feedback ht-feedback-{self.status.replace(" ", "-")}" '
-                f'style="background:{_COLORS[self.status]};padding:6px 10px;border-radius:4px">'
-                f"{_ICONS[self.status]} <b>{html.escape(self.exercise)} — {self.status}</b>: "
-                f"{html.escape(self.message)}{hint}</div>")
+        hint = f"<br><b>Hint:</b> {_markup(self.hint)}" if self.hint else ""
+        return _box(self.status, f'ht-feedback-{self.status.replace(" ", "-")}',
+                    f"{_ICONS[self.status]} <b>{html.escape(self.exercise)} — {self.status}</b>: "
+                    f"{_markup(self.message)}{hint}")
 
 
 @dataclass(frozen=True)
@@ -201,10 +228,44 @@ def exercise(key: str, title: str, *, hints: Iterable[str], precision: Precision
     return register
 
 
-def _lookup(key) -> Exercise:
-    from .._validation import check_option
+def _find(exercise) -> Exercise | None:
+    """The registered exercise called `exercise` (any case), or None."""
+    if isinstance(exercise, str):
+        for key, spec in _REGISTRY.items():
+            if exercise.strip().lower() == key.lower():
+                return spec
+    return None
 
-    return _REGISTRY[check_option(key, "exercise", sorted(_REGISTRY), problem="is unknown")]
+
+def _unknown_exercise(exercise) -> Exception:
+    """The error for an exercise id that is not registered: short, the likely fix first.
+
+    The closest id comes first ("Did you mean ...?"), then only that lesson's ids (the
+    lesson is the ``NN`` prefix, else the suggestion's lesson), not all of them.  Built here
+    and raised by the public function itself, so the traceback is one frame deep.
+    """
+    if not isinstance(exercise, str):
+        return TypeError(f"exercise must be an exercise id, a string such as "
+                         f"'01-complete-pooling' (as written above the check cell), got "
+                         f"{exercise!r:.60}.")
+    lesson = exercise.strip().split("-", 1)[0]
+    ids = {key.lower(): key for key in _REGISTRY}
+    own = [key for key in ids if key.startswith(f"{lesson}-")]
+    close = (get_close_matches(exercise.strip().lower(), own, n=1, cutoff=0.6)
+             or get_close_matches(exercise.strip().lower(), list(ids), n=1, cutoff=0.6))
+    guess = ids[close[0]] if close else None
+    if not own and guess:
+        lesson = guess.split("-", 1)[0]
+        own = [key for key in ids if key.startswith(f"{lesson}-")]
+    parts = [f"Did you mean {guess!r}?"] if guess else []
+    parts.append(f"The exercise {exercise!r:.60} is unknown;")
+    if own:
+        parts.append(f"lesson {lesson}'s exercises are "
+                     + ", ".join(repr(ids[key]) for key in sorted(own)) + ".")
+    else:
+        parts.append(f"exercise ids start with the lesson number ({', '.join(_lessons())}), "
+                     "e.g. '01-complete-pooling'; ht.list_exercises() lists them all.")
+    return ValueError(" ".join(parts))
 
 
 def _lessons() -> list[str]:
@@ -247,7 +308,67 @@ def list_exercises(lesson: str | int | None = None) -> dict[str, str]:
             if lesson is None or key.startswith(f"{lesson}-")}
 
 
-def hint(exercise: str, level: int = 1) -> str:
+class Hint(str):
+    """One hint of an exercise: the text itself (a ``str``), shown in a notebook as a box.
+
+    ``str(hint)`` is the hint's text; ``hint.level`` is its tier and ``hint.levels`` the
+    number of tiers; ``hint.last`` says whether it is the last one (the recipe).
+
+    Attributes
+    ----------
+    exercise : str
+        The exercise id.
+    level : int
+        Which tier this hint is (1 = the first nudge).
+    levels : int
+        How many tiers the exercise has.
+    asked : int
+        The tier that was asked for (more than `levels` gives the last one).
+    """
+
+    exercise: str
+    level: int
+    levels: int
+    asked: int
+
+    def __new__(cls, text: str, exercise: str, level: int, levels: int, asked: int | None = None):
+        self = super().__new__(cls, text)
+        self.exercise, self.level, self.levels = exercise, level, levels
+        self.asked = level if asked is None else asked
+        return self
+
+    @property
+    def last(self) -> bool:
+        """True for the exercise's last hint (the recipe): there is no further one."""
+        return self.level == self.levels
+
+    @property
+    def note(self) -> str:
+        """What comes next: the call for the next hint, or that this is the last one."""
+        if not self.last:
+            return f'Next hint: `ht.hint("{self.exercise}", level={self.level + 1})`.'
+        if self.asked > self.levels:
+            return (f"This is the last hint (you asked for hint {self.asked}; this exercise "
+                    f"has {self.levels}).")
+        return "This is the last hint."
+
+    def __str__(self) -> str:
+        return str.__str__(self)
+
+    def __repr__(self) -> str:
+        return (f"{_ICONS['hint']} [{self.exercise}] HINT {self.level} of {self.levels}: "
+                f"{str(self)}\n   {self.note}")
+
+    def _repr_html_(self) -> str:
+        return _box("hint", "ht-hint",
+                    f"{_ICONS['hint']} <b>{html.escape(self.exercise)} — hint {self.level} of "
+                    f"{self.levels}</b>: {_markup(str(self))}<br><i>{_markup(self.note)}</i>")
+
+    def __reduce__(self):  # copy and pickle keep the attributes
+        return (Hint, (str(self), self.exercise, self.level, self.levels, self.asked))
+
+
+def hint(exercise: str, level: int = 1) -> Hint:
     """The hint of tier `level` for an exercise (1 = the first nudge; higher = more explicit).
 
     Parameters
@@ -255,29 +376,40 @@ def hint(exercise: str, level: int = 1) -> str:
     exercise : str
         Exercise id, as written in the lesson (see :func:`list_exercises`).
     level : int
-        The tier, 1 or more; beyond the last tier, the last (the recipe).
+        The tier, 1 or more; beyond the last tier, the last (the recipe), which then
+        says that it is the last.
 
     Returns
     -------
-    str
-        The hint; it never states the answer.
+    Hint
+        The hint: a ``str`` (its text) that displays as a box in a notebook and says
+        whether it is the last one.  It never states the answer.
 
     Raises
     ------
     ValueError
-        If `exercise` is unknown or `level` < 1.
+        If `exercise` is unknown (the message suggests the closest id and lists that
+        lesson's ids) or `level` < 1.
 
     Examples
     --------
     >>> import hiertools as ht
-    >>> ht.hint("01-complete-pooling") != ht.hint("01-complete-pooling", level=2)
+    >>> ht.hint("01-complete-pooling")
+    ℹ [01-complete-pooling] HINT 1 of 2: complete pooling ignores the districts altogether.
+       Next hint: `ht.hint("01-complete-pooling", level=2)`.
+    >>> ht.hint("01-complete-pooling", level=3).note
+    'This is the last hint (you asked for hint 3; this exercise has 2).'
+    >>> str(ht.hint("01-complete-pooling")) == ht.hint("01-complete-pooling")
     True
     """
     from .._validation import check_scalar
 
-    spec = _lookup(exercise)
+    spec = _find(exercise)
+    if spec is None:
+        raise _unknown_exercise(exercise)
     level = check_scalar(level, "level", integer=True, minimum=1)
-    return spec.hints[min(level, len(spec.hints)) - 1]
+    given = min(level, len(spec.hints))
+    return Hint(spec.hints[given - 1], spec.key, given, len(spec.hints), asked=level)
 
 
 def check(exercise: str, answer, *, strict: bool | None = None) -> Feedback:
@@ -306,7 +438,8 @@ def check(exercise: str, answer, *, strict: bool | None = None) -> Feedback:
     ------
     ValueError
         If `exercise` is unknown (never for a wrong or unreadable answer: those are
-        feedback).
+        feedback); the message starts with the closest id ("Did you mean ...?") and
+        lists that lesson's ids.  ``TypeError`` if `exercise` is not a string.
     AssertionError, RuntimeError
         When strict (explicitly, or under nbgrader), as described above.
 
@@ -320,7 +453,9 @@ def check(exercise: str, answer, *, strict: bool | None = None) -> Feedback:
     """
     from .._validation import check_bool
 
-    spec = _lookup(exercise)
+    spec = _find(exercise)
+    if spec is None:  # raised here, so the learner's traceback is short
+        raise _unknown_exercise(exercise)
     if strict is None:  # nbgrader sets NBGRADER_EXECUTION while it autogrades or validates
         strict = bool(os.environ.get("NBGRADER_EXECUTION"))
     strict = check_bool(strict, "strict")

@@ -10,6 +10,8 @@ from hiertools.exercises import _core
 import importlib
 import pkgutil
 import re
+import traceback
+from pathlib import Path
 
 import tests.exercises
 from tests.exercises import test_lesson01
@@ -185,3 +187,212 @@ def test_checks_are_strict_under_nbgraders_autograder(monkeypatch):
     assert not ht.check("01-complete-pooling", 0.0, strict=False)  # explicit wins
     monkeypatch.delenv("NBGRADER_EXECUTION")
     assert not ht.check("01-complete-pooling", 0.0)  # a learner gets feedback, no traceback
+
+
+# --- a misspelt exercise id: the likely fix first, a short message, a short traceback ----------
+
+LESSON_01 = sorted(key for key in _core._REGISTRY if key.startswith("01-"))
+
+
+CALLS = {"check": lambda name: ht.check(name, 4.9), "hint": lambda name: ht.hint(name),
+         "hint-level-2": lambda name: ht.hint(name, level=2)}
+
+
+@pytest.mark.parametrize("call", CALLS)
+@pytest.mark.parametrize("typo, meant", [("01-complete-poolin", "01-complete-pooling"),
+                                         ("01-no-poling", "01-no-pooling"),
+                                         ("01-complete_pooling", "01-complete-pooling")])
+def test_a_misspelt_exercise_id_says_what_was_meant_first_and_lists_only_its_lesson(call, typo,
+                                                                                   meant):
+    with pytest.raises(ValueError) as info:
+        CALLS[call](typo)
+    message = str(info.value)
+    assert message.startswith(f"Did you mean {meant!r}?"), message
+    listed = re.findall(r"'(\d\d-[a-z0-9_-]+)'", message.split("?", 1)[1])
+    assert sorted(set(listed) - {typo}) == LESSON_01, message  # that lesson's ids, all of them
+    assert len(message) < 400, len(message)
+    # raised by the public function itself: one frame of the package in the traceback, and
+    # no "During handling of the above exception ..." chain under it
+    frames = [f.name for f in traceback.extract_tb(info.value.__traceback__)
+              if "hiertools" in Path(f.filename).parts]
+    assert frames == [call.split("-")[0]], frames
+    assert info.value.__context__ is None and info.value.__cause__ is None
+
+
+def test_an_unknown_lesson_prefix_lists_the_lessons_not_every_id():
+    with pytest.raises(ValueError) as info:
+        ht.check("99-nothing", 1.0)
+    message = str(info.value)
+    assert "Did you mean" not in message and "unknown" in message
+    assert "ht.list_exercises()" in message and "01-no-pooling" not in message
+    with pytest.raises(ValueError, match=r"^Did you mean '03-posterior-sd'\? .*lesson 03's"):
+        ht.hint("30-posterior-sd")  # lesson digits swapped: the suggestion's lesson is listed
+
+
+def test_the_exercise_id_first_is_a_type_error_that_names_the_argument():
+    with pytest.raises(TypeError, match=r"^exercise must be an exercise id.*got 4\.9"):
+        ht.check(4.9, "01-complete-pooling")  # the arguments swapped
+    with pytest.raises(TypeError, match="exercise"):
+        ht.hint(None)
+
+
+def test_every_exercise_id_is_accepted_in_any_case_and_with_spaces_around():
+    for key in ht.list_exercises():
+        for spelling in (key.upper(), f" {key} ", key.title()):
+            assert ht.check(spelling, None).exercise == key
+            assert ht.hint(spelling).exercise == key
+
+
+def test_a_misspelt_id_fails_the_check_cell_under_nbgrader_too(monkeypatch):
+    """Strict mode (nbgrader) must fail a cell whose answer is not confirmed right: it does."""
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    with pytest.raises(ValueError, match="^Did you mean '01-complete-pooling'"):
+        ht.check("01-complete-poolin", test_lesson01.RIGHT_ANSWERS["01-complete-pooling"])
+
+
+def test_a_misspelt_id_in_a_notebook_shows_a_short_traceback(capsys, monkeypatch, tmp_path):
+    """What IPython prints (as in a notebook cell): a few lines, the suggestion on the last."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path))
+    config = Config()
+    config.HistoryManager.enabled = False
+    shell = InteractiveShell.instance(config=config, colors="nocolor")
+    try:
+        shell.run_cell('import hiertools as ht\nht.check("01-complete-poolin", 4.9)')
+        printed = capsys.readouterr()
+    finally:
+        InteractiveShell.clear_instance()
+    lines = (printed.out + printed.err).strip().splitlines()
+    assert lines[-1].startswith("ValueError: Did you mean '01-complete-pooling'?"), lines
+    assert "_validation.py" not in "\n".join(lines)
+    assert len(lines) <= 16, "\n".join(lines)
+
+
+# --- ht.hint: a displayable hint that says when it is the last ---------------------------------
+
+def test_hint_is_its_text_and_displays_without_quotes():
+    from IPython.core.formatters import DisplayFormatter
+
+    key = "03-posterior-sd"
+    tiers = _core._REGISTRY[key].hints
+    first = ht.hint(key)
+    assert isinstance(first, str) and str(first) == tiers[0] and type(str(first)) is str
+    assert (first.exercise, first.level, first.levels, first.last) == (key, 1, len(tiers), False)
+    data, _ = DisplayFormatter().format(first)
+    assert data["text/plain"] == repr(first)
+    assert not data["text/plain"].startswith(("'", '"')), data["text/plain"]
+    assert f"HINT 1 of {len(tiers)}" in data["text/plain"] and tiers[0] in data["text/plain"]
+    assert "ht-hint" in data["text/html"] and "last hint" not in data["text/plain"]
+    assert f'ht.hint("{key}", level=2)' in data["text/plain"]  # how to ask for the next one
+
+
+def test_the_last_hint_says_so_and_so_does_asking_beyond_it():
+    key = "03-posterior-sd"
+    tiers = _core._REGISTRY[key].hints
+    last = ht.hint(key, level=len(tiers))
+    assert last.last and last.note == "This is the last hint."
+    assert "This is the last hint." in repr(last) and "This is the last hint." in last._repr_html_()
+    beyond = ht.hint(key, level=99)
+    assert beyond == tiers[-1] and beyond.last and beyond.level == len(tiers)
+    assert beyond.note.startswith("This is the last hint") and "99" in beyond.note
+    assert "This is the last hint" in beyond._repr_html_()
+    for level in range(1, len(tiers)):
+        assert not ht.hint(key, level=level).last
+        assert "last hint" not in repr(ht.hint(key, level=level))
+
+
+def test_a_hint_survives_copy_and_pickle():
+    import copy
+    import pickle
+
+    hint = ht.hint("01-complete-pooling", level=5)
+    for clone in (copy.deepcopy(hint), pickle.loads(pickle.dumps(hint))):
+        assert clone == hint and repr(clone) == repr(hint) and clone.asked == 5
+
+
+# --- the HTML of the feedback: code spans as code, escaped, readable without any theme ----------
+
+def _code_free(html_text):
+    """The HTML with every <code ...>...</code> element's tags dropped (their text kept)."""
+    return re.sub(r"</?code[^>]*>", "", html_text)
+
+
+def test_code_spans_become_code_elements_and_everything_is_escaped():
+    out = _core._markup("use `obs.groupby(\"d\")` & <b>not</b> `a<b` or a lone ` tick")
+    assert re.findall(r"<code[^>]*>(.*?)</code>", out) == ["obs.groupby(&quot;d&quot;)",
+                                                          "a&lt;b"]
+    assert "&amp; &lt;b&gt;not&lt;/b&gt;" in out and "a lone ` tick" in out
+    assert "<b>" not in _code_free(out)
+
+
+def test_the_feedback_and_hint_html_shows_code_spans_as_code_never_backticks():
+    key = "01-complete-pooling"
+    # the average of the district means: a typical mistake whose message names `grand`
+    from hiertools.exercises.lesson01 import DISTRICTS
+
+    wrong = ht.simulate_districts(**DISTRICTS)["raw"].mean()
+    feedback = ht.check(key, wrong)
+    assert "`grand`" in feedback.message  # the text keeps the Markdown ...
+    html_text = feedback._repr_html_()
+    assert re.search(r"<code[^>]*>grand</code>", html_text)  # ... the HTML shows code
+    ht.check(key, wrong)  # a second miss: the recipe, which names `obs`
+    html_text = ht.check(key, wrong)._repr_html_()
+    assert re.search(r"<code[^>]*>obs</code>", html_text) and "`" not in html_text
+    assert re.search(r"<code[^>]*>obs</code>", ht.hint(key, 2)._repr_html_())
+    assert "`" not in ht.hint(key, 2)._repr_html_()
+
+
+class _Styles(__import__("html.parser").parser.HTMLParser):
+    """Every element's tag and inline style, with its ancestors' styles."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.elements = [], []
+
+    def handle_starttag(self, tag, attrs):
+        style = dict(attrs).get("style") or ""
+        declared = dict(part.split(":", 1) for part in style.split(";") if ":" in part)
+        declared = {k.strip(): v.strip() for k, v in declared.items()}
+        self.stack.append((tag, declared))
+        self.elements.append(list(self.stack))
+
+    def handle_endtag(self, tag):
+        if tag not in ("br",):
+            while self.stack and self.stack.pop()[0] != tag:
+                pass
+
+
+def _all_boxes():
+    text = "a message with `code`, <angle brackets> & an ampersand"
+    boxes = [ht.Feedback("01-complete-pooling", status, text, "" if status == "correct" else
+                         "a hint with `obs`", 1) for status in _core._ICONS if status != "hint"]
+    return boxes + [ht.hint(key, level) for key in ("01-complete-pooling", "03-posterior-sd")
+                    for level in (1, 2, 3)]
+
+
+@pytest.mark.parametrize("box", _all_boxes(), ids=lambda b: getattr(b, "status", "hint"))
+def test_every_box_sets_its_own_text_and_background_colours_with_aa_contrast(box):
+    """On a page with no JupyterLab CSS (the website), or any theme's text colour, the box
+    and every element in it that has a background of its own are readable: both colours are
+    set right there, with a contrast of at least 4.5:1 (WCAG AA)."""
+    from tests import wcag
+
+    parser = _Styles()
+    parser.feed(box._repr_html_())
+    root_tag, root = parser.elements[0][0]
+    assert root_tag == "div" and "color" in root and "background-color" in root, root
+    assert "var(" not in root["color"] + root["background-color"]  # no theme needed
+    for chain in parser.elements:
+        tag, style = chain[-1]
+        if "background" in style:
+            raise AssertionError(f"<{tag}> uses the background shorthand; JupyterLab's "
+                                 "sanitizer keeps background-color")
+        # the nearest colour and background set on this element or an ancestor
+        fg = next(s["color"] for _, s in reversed(chain) if "color" in s)
+        bg = next(s["background-color"] for _, s in reversed(chain) if "background-color" in s)
+        if "background-color" in style:
+            assert "color" in style, f"<{tag}> sets a background but not its text colour"
+        ratio = wcag.contrast(wcag.parse_color(fg), wcag.parse_color(bg))
+        assert ratio >= wcag.AA_NORMAL_TEXT, (tag, fg, bg, ratio)
