@@ -6,20 +6,33 @@ builds them alone):
 
 1. execute the solution from a fresh kernel and store its outputs;
 2. generate the student copy: code between ``### BEGIN SOLUTION`` and
-   ``### END SOLUTION`` becomes a stub that raises ``NotImplementedError``
-   (tagged ``raises-exception``), the same markers in markdown become
+   ``### END SOLUTION`` becomes a stub that raises ``NotImplementedError`` with a
+   message naming the exercise ("Exercise 2: replace this line with your answer, ...";
+   tagged ``raises-exception``), the same markers in markdown become
    "*Your answer here.*", cells tagged ``check`` are kept for the learner to run
    but skipped by nbval (``nbval-skip``), and the outputs of both are cleared;
 3. execute the student copy (proving that later cells never depend on an
    answer) and store it as ``lessons/NN_*.ipynb``, outputs included, so a
    self-study learner sees the expected figures and tables;
 4. write the workshop's follow-along copy ``follow/NN_*.ipynb``: the markdown, the
-   import cell, cells tagged ``setup`` and the check cells kept, every other code
-   cell empty and no outputs -- the instructor types, the room types along.
+   import cell, cells tagged ``setup`` and the check cells kept, each exercise cell
+   reduced to its scaffold (the lines above the solution, e.g. ``answer = None``, so that
+   Run All goes on and its check says "not answered"), every other code cell empty and
+   no outputs -- the instructor types, the room types along.
+
+Cell metadata (tags aside) is carried into both copies, so the alt text of a figure,
+``metadata["mystnb"]["image"]["alt"]`` (MyST-NB's cell option), is written once, in
+``solutions/``.
+
+Every stored notebook is written by one function (``_write``) that makes it the same on
+every build and the same as JupyterLab writes it back: the canonical kernelspec, widget
+model ids renumbered, numbers that JSON cannot tell from integers written as integers,
+and no timing (a progress bar's elapsed time and rate) in stored widget state.
 
 The same transformation is used by the tests to prove ``lessons/`` is up to date.
 The markers are nbgrader's, and exercise cells carry nbgrader cell metadata, so
-``nbgrader generate_assignment`` also works on ``solutions/``.
+``nbgrader generate_assignment`` also works on ``solutions/`` (it writes its own stub,
+``raise NotImplementedError()``; ours only adds a message to the same exception).
 """
 
 from __future__ import annotations
@@ -31,10 +44,30 @@ import time
 from pathlib import Path
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
-CODE_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
+#: The stub's first line is nbgrader's; every stub's second line starts with STUB_RAISE.
+STUB_COMMENT, STUB_RAISE = "# YOUR CODE HERE", "raise NotImplementedError("
 MARKDOWN_STUB = "*Your answer here.*"
 EXERCISE_TAG, CHECK_TAG, SETUP_TAG = "raises-exception", "check", "setup"
 KERNEL = "python3"
+#: What JupyterLab writes for the kernel the build runs (ipykernel's own kernelspec): every
+#: stored notebook carries exactly this, so opening one in JupyterLab does not modify it.
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": KERNEL}
+#: An exercise as the lesson's markdown names it: "**Exercise 2 — no pooling.**"
+EXERCISE_LABEL = re.compile(r"\*\*(Exercise\s+\w+)")
+
+
+def code_stub(label: str | None = None, check_below: bool = False) -> list[str]:
+    """The lines that replace an exercise's solution in the student copy.
+
+    >>> print(code_stub("Exercise 2", check_below=True)[1])
+    raise NotImplementedError("Exercise 2: replace this line with your answer,
+    then run the check below")
+    >>> code_stub()
+    ['# YOUR CODE HERE', 'raise NotImplementedError("Replace this line with your answer")']
+    """
+    what = f"{label}: replace" if label else "Replace"
+    then = ", then run the check below" if check_below else ""
+    return [STUB_COMMENT, f'{STUB_RAISE}"{what} this line with your answer{then}")']
 
 
 def repo_root() -> Path:
@@ -100,13 +133,32 @@ def _add_tag(cell, tag: str) -> None:
         tags.append(tag)
 
 
+def exercise_label(cells, index: int) -> str | None:
+    """How the lesson names the code exercise ``cells[index]`` ("Exercise 2"), or None.
+
+    The last bold ``**Exercise N`` in the markdown between the previous code exercise and
+    this one: the exercise's own heading, which the lessons put just above its cell.
+    """
+    for cell in reversed(cells[:index]):
+        if cell.cell_type == "code" and is_answer_cell(cell):
+            break
+        if cell.cell_type == "markdown":
+            labels = EXERCISE_LABEL.findall(cell.source)
+            if labels:
+                return " ".join(labels[-1].split())
+    return None
+
+
 def make_lesson(solution):
     """Student copy of an (executed) solution notebook; not executed, input unchanged."""
     lesson = copy.deepcopy(solution)
-    for cell in lesson.cells:
+    cells = lesson.cells
+    for i, cell in enumerate(cells):
         if is_exercise(cell):
             if cell.cell_type == "code":
-                cell.source = strip_solutions(cell.source, CODE_STUB)
+                check_below = i + 1 < len(cells) and is_check(cells[i + 1])
+                cell.source = strip_solutions(
+                    cell.source, code_stub(exercise_label(solution.cells, i), check_below))
                 _add_tag(cell, EXERCISE_TAG)
                 cell.outputs, cell.execution_count = [], None
             else:
@@ -125,13 +177,41 @@ def is_kept_in_follow_along(cell) -> bool:
     return "import hiertools" in cell.source or SETUP_TAG in tags or is_check(cell)
 
 
+def follow_along_scaffold(source: str) -> str:
+    """An exercise cell of the follow-along copy: the lines above its solution, then a stub.
+
+    The lines above the solution (``answer = None``) stay, so that Run All goes on and the
+    check below says "not answered" instead of stopping at a NameError.  Unlike the lesson's
+    stub it raises nothing (the room types the answer there with the instructor), and lines
+    after the solution are left out: they may use the answer (``f"{answer:.2f}"``) and would
+    fail on None.
+
+    >>> follow_along_scaffold("answer = None\\n### BEGIN SOLUTION\\nanswer = 4\\n"
+    ...                       "### END SOLUTION\\nprint(answer + 1)")
+    'answer = None\\n# YOUR CODE HERE'
+    >>> follow_along_scaffold("def f(x):\\n    ### BEGIN SOLUTION\\n    return x\\n"
+    ...                       "    ### END SOLUTION")
+    'def f(x):\\n    # YOUR CODE HERE\\n    pass'
+    """
+    lines = source.splitlines()
+    begin = next((i for i, line in enumerate(lines) if line.strip() == BEGIN), None)
+    if begin is None:
+        raise ValueError(f"not an exercise cell (no {BEGIN}):\n{source}")
+    strip_solutions(source, [])  # the same errors for unbalanced markers as the lessons
+    indent = lines[begin][: len(lines[begin]) - len(lines[begin].lstrip())]
+    stub = [indent + STUB_COMMENT] + ([indent + "pass"] if indent else [])  # a valid block
+    return "\n".join(lines[:begin] + stub)
+
+
 def make_follow_along(solution):
     """The follow-along copy of a solution notebook: code cells to type into, no outputs."""
     follow = copy.deepcopy(make_lesson(solution))
-    for cell in follow.cells:
+    for cell, source in zip(follow.cells, solution.cells):
         if cell.cell_type != "code":
             continue
-        if not is_kept_in_follow_along(cell):
+        if is_exercise(source):
+            cell.source = follow_along_scaffold(source.source)
+        elif not is_kept_in_follow_along(cell):
             cell.source = ""
         cell.outputs, cell.execution_count = [], None
         cell.metadata.pop("nbgrader", None)
@@ -147,6 +227,8 @@ def make_follow_along(solution):
 
 
 def _clear_answers(lesson) -> None:
+    # Not nbconvert's ClearOutputPreprocessor: it clears every cell, and only the exercise
+    # and check cells are cleared here (the rest keep the outputs a learner should see).
     for cell in lesson.cells:
         if cell.cell_type == "code" and (is_answer_cell(cell) or is_check(cell)):
             cell.outputs, cell.execution_count = [], None
@@ -172,21 +254,25 @@ def _coalesce_streams(outputs):
 
     How a cell's printed text is cut into stream messages depends on when the kernel
     flushes (a busy machine can split ``print``'s text from its newline); merged, the
-    stored outputs are the same on every build.
+    stored outputs are the same on every build.  This is nbconvert's
+    ``CoalesceStreamsPreprocessor`` (which also resolves carriage returns, as a terminal
+    would; no stored output has one, so the notebooks came out byte-identical with it).
+    nbclient's own ``coalesce_streams`` option is not used: it merges every stream output of
+    a cell into its first, moving text printed after a figure above the figure.
     """
-    merged = []
-    for output in outputs:
-        if (output.output_type == "stream" and merged and merged[-1].output_type == "stream"
-                and merged[-1].name == output.name):
-            merged[-1].text += output.text
-        else:
-            merged.append(output)
-    return merged
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+    from nbformat import NotebookNode
+
+    cell = NotebookNode(cell_type="code", outputs=copy.deepcopy(list(outputs)))
+    return CoalesceStreamsPreprocessor().preprocess_cell(cell, {}, 0)[0].outputs
 
 
 _VIEW = "application/vnd.jupyter.widget-view+json"
 _STATE = "application/vnd.jupyter.widget-state+json"
 _MODEL_ID = re.compile(r"[0-9a-f]{32}")
+#: tqdm's "[elapsed<remaining, rate]" (its notebook bar writes "<" as "&lt;", and may write
+#: the spaces as U+2007).
+_PROGRESS_TIMING = re.compile(r"[\s\u2007]*\[\d+:\d\d(?::\d\d)?(?:<|&lt;)[^\]]*\]")
 
 
 def _stable_widget_ids(text: str, name: str) -> str:
@@ -225,9 +311,69 @@ def _stable_widget_ids(text: str, name: str) -> str:
     return nbformat.writes(nbformat.reads(renamed, as_version=4)) + "\n"  # keys re-sorted
 
 
+def _json_numbers(value):
+    """`value` with every integral float as an int, as a JSON round trip in a browser gives.
+
+    JavaScript has one number type: JupyterLab reads ``21000.0`` and saves ``21000``, so a
+    notebook stored with the float would be modified by merely opening it (the widget state
+    ipywidgets stores, e.g. a slider's ``max``, is full of such floats).  The values are
+    equal, so nothing that reads the notebook sees a difference.
+
+    >>> _json_numbers({"max": 21000.0, "step": 0.5, "n": [1.0, 2, True, "3.0"]})
+    {'max': 21000, 'step': 0.5, 'n': [1, 2, True, '3.0']}
+    """
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < 1e21 else value
+    if isinstance(value, dict):
+        return type(value)((k, _json_numbers(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return [_json_numbers(v) for v in value]
+    return value
+
+
+def _without_progress_timing(state: dict) -> dict:
+    """Widget state without the elapsed time and rate of a progress bar (tqdm's).
+
+    A finished bar's text reads ``21000/21000 [00:00<00:00, 25752.86it/s]``: the rate and
+    the times change at every build.  The stored bar keeps its count (``21000/21000``);
+    a learner who runs the cell sees tqdm's live bar, times included.
+
+    >>> _without_progress_timing({"m": {"state": {"value": " 5/5 [00:01&lt;00:00, 3.21it/s]"}},
+    ...                           "n": {"state": {"value": "sampling: 100%"}}})
+    {'m': {'state': {'value': ' 5/5'}}, 'n': {'state': {'value': 'sampling: 100%'}}}
+    """
+    out = {}
+    for model_id, model in state.items():
+        body = dict(model.get("state", {}))
+        value = body.get("value")
+        if isinstance(value, str) and _PROGRESS_TIMING.search(value):
+            body["value"] = _PROGRESS_TIMING.sub("", value)
+        out[model_id] = {**model, "state": body}
+    return out
+
+
+def normalise(nb):
+    """A copy of `nb` as it is stored: the same on every build and after JupyterLab saves it.
+
+    The kernelspec is :data:`KERNELSPEC` (JupyterLab rewrites any other display name when it
+    starts the kernel, and autosaves); integral floats are written as integers
+    (:func:`_json_numbers`); progress bars' timings are dropped from the widget state
+    (:func:`_without_progress_timing`).  Widget ids are renumbered by ``_write``.
+    """
+    import nbformat
+
+    nb = copy.deepcopy(nb)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    widgets = nb.metadata.get("widgets", {}).get(_STATE)
+    if widgets and "state" in widgets:
+        widgets["state"] = _without_progress_timing(widgets["state"])
+    return nbformat.from_dict(_json_numbers(nb))
+
+
 def _write(nb, path: Path) -> None:
     import nbformat
 
+    nb = normalise(nb)
     nbformat.validate(nb)
     text = nbformat.writes(nb) + "\n"
     if _VIEW in text:

@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
 ]
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 EXPLORER_CALL = re.compile(r"\b\w+_explorer\(")
-STUB = "raise NotImplementedError()"
+STUB = "raise NotImplementedError("  # every stub: hiertools.build.STUB_RAISE, then its message
 
 
 # --------------------------------------------------------------------------- discovery
@@ -211,7 +211,7 @@ class LabServer:
 
 
 def copy_notebooks(root: Path) -> None:
-    for folder in ("solutions", "lessons"):
+    for folder in ("solutions", "lessons", "follow"):
         shutil.copytree(REPO / folder, root / folder,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
 

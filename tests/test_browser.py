@@ -11,6 +11,9 @@ folder) and one Debian chromium for the whole session, driven by Playwright.
   readout and figure back.  Screenshots go to ``tests/artifacts/browser/<notebook>/``.
 * Every lesson notebook: Run All Cells; the only errors are the ``NotImplementedError``
   of the exercise stubs (cells tagged ``raises-exception``), one per stub.
+* Opening a stored notebook and saving it leaves its file byte for byte as it was (JupyterLab
+  rewrites a kernelspec it does not recognise and every number through JavaScript); running
+  a notebook without widgets and saving it does too.
 
 Without chromium at /usr/bin/chromium or without playwright the tests skip with a
 one-line reason; with ``CI=true`` that is a failure instead.
@@ -355,3 +358,52 @@ def test_slopes_explorer_every_slider_changes_the_figure_and_the_readout(lab, pa
     explorer.pick_option(names.index("dropdown-group"), "dropdown-group", record)
     (outdir / "covered.json").write_text(json.dumps(record, indent=1))
     assert [r["control"] for r in record] == [*sliders, "dropdown-group"]
+
+
+# --------------------------------------------------------------------------- files stay clean
+# Every lesson (what a learner opens), and one solution and one follow-along copy that once
+# differed (widget state, kernelspec); tests/test_notebooks.py checks all of them statically.
+OPENED = ([f"lessons/{name}" for name in LESSON_NOTEBOOKS]
+          + ["solutions/01_three_ways.ipynb", "follow/05_fully_bayesian.ipynb"])
+
+
+def _unchanged(path, stored: bytes, saved: bytes) -> str:
+    """'' if equal, else the first lines that differ (for the failure message)."""
+    import difflib
+
+    if saved == stored:
+        return ""
+    diff = difflib.unified_diff(stored.decode().splitlines(), saved.decode().splitlines(),
+                                "stored", "saved by JupyterLab", lineterm="", n=1)
+    return f"{path}: JupyterLab changed the file:\n" + "\n".join(list(diff)[:30])
+
+
+@pytest.mark.parametrize("path", OPENED)
+def test_opening_and_saving_a_notebook_leaves_its_file_unchanged(path, lab, page):
+    """Merely opening a notebook must not modify a tracked file (JupyterLab autosaves)."""
+    file = lab.root / path
+    stored = file.read_bytes()
+    bs.open_notebook(page, lab, path, workspace=f"t{uuid.uuid4().hex[:8]}")
+    try:  # JupyterLab updates the metadata from the kernel it started: give it the time
+        page.locator(".jp-mod-current.jp-mod-dirty").wait_for(timeout=3_000)
+    except Exception:  # playwright TimeoutError: nothing changed, as it should be
+        pass
+    bs.save_and_read(page, file)
+    problem = _unchanged(path, stored, file.read_bytes())
+    if problem:
+        pytest.fail(problem, pytrace=False)
+
+
+def test_running_a_notebook_without_widgets_and_saving_leaves_its_file_unchanged(lab, page):
+    """Run All in JupyterLab gives the outputs the build stored, byte for byte (figures too)."""
+    path = "solutions/02_varying_intercepts.ipynb"
+    file = lab.root / path
+    stored = file.read_bytes()
+    assert b"widget-view" not in stored
+    bs.open_notebook(page, lab, path, workspace=f"t{uuid.uuid4().hex[:8]}")
+    prompts = bs.run_all_and_wait(page)
+    assert all(re.search(r"\d", p) for p in prompts), f"{path}: not every cell ran: {prompts}"
+    bs.save_and_read(page, file)
+    problem = _unchanged(path, stored, file.read_bytes())
+    if problem:
+        pytest.fail(problem, pytrace=False)

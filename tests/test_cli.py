@@ -43,7 +43,9 @@ def test_build_executes_solutions_and_generates_runnable_lessons(tmp_path):
     assert solution.cells[1].outputs[0].text == "2\n"
     assert solution.cells[3].outputs[0].text == "answer is 42\n"
     lesson = nbformat.read(tmp_path / "lessons" / "01_test.ipynb", as_version=4)
-    assert lesson.cells[2].source == "answer = None\n# YOUR CODE HERE\nraise NotImplementedError()"
+    assert lesson.cells[2].source == ("answer = None\n# YOUR CODE HERE\nraise NotImplementedError("
+                                      '"Replace this line with your answer, then run the check '
+                                      'below")')
     assert lesson.cells[2].metadata["tags"] == ["raises-exception"]
     assert lesson.cells[2].outputs == [] and lesson.cells[3].outputs == []
     assert "nbval-skip" in lesson.cells[3].metadata["tags"]

@@ -87,9 +87,17 @@ def test_follow_along_copies_are_generated_from_their_solutions():
         assert [(c.cell_type, c.source, c.metadata) for c in follow.cells] == [
             (c.cell_type, c.source, c.metadata) for c in expected.cells], (
             f"follow/{name} is out of date; run `python -m hiertools build`")
-        code = [c for c in follow.cells if c.cell_type == "code"]
-        assert all(c.outputs == [] for c in code)
-        kept = [c for c in code if c.source]
+        code = [(c, s) for c, s in zip(follow.cells, solution.cells) if c.cell_type == "code"]
+        assert all(c.outputs == [] for c, _ in code)
+        # an exercise cell keeps only the lines above its solution, so its check can run
+        for cell, source in code:
+            if build.is_exercise(source):
+                above = source.source.split(build.BEGIN)[0].rstrip()
+                assert cell.source.startswith(above) and build.STUB_COMMENT in cell.source
+                assert build.STUB_RAISE not in cell.source, f"{name}: Run All would stop"
+                assert not set(build.solution_lines(source.source)) & set(
+                    line.strip() for line in cell.source.splitlines())
+        kept = [c for c, s in code if c.source and not build.is_exercise(s)]
         assert sum("import hiertools" in c.source for c in kept) == 1
         assert all(build.is_kept_in_follow_along(c) for c in kept)
         assert len(kept) < len(code) / 2, f"{name}: most code cells are for the room to type"
@@ -128,10 +136,37 @@ def test_split_stream_outputs_are_merged_so_builds_are_deterministic():
 
 def test_strip_solutions_keeps_indentation_and_rejects_unbalanced_markers():
     src = "def f():\n    a = 1\n    ### BEGIN SOLUTION\n    return a\n    ### END SOLUTION"
-    assert build.strip_solutions(src, build.CODE_STUB) == (
-        "def f():\n    a = 1\n    # YOUR CODE HERE\n    raise NotImplementedError()")
+    assert build.strip_solutions(src, build.code_stub("Exercise 3")) == (
+        "def f():\n    a = 1\n    # YOUR CODE HERE\n"
+        '    raise NotImplementedError("Exercise 3: replace this line with your answer")')
     with pytest.raises(ValueError, match="without"):
-        build.strip_solutions("### BEGIN SOLUTION\nx = 1", build.CODE_STUB)
+        build.strip_solutions("### BEGIN SOLUTION\nx = 1", build.code_stub())
+    with pytest.raises(ValueError, match="without"):
+        build.follow_along_scaffold("x = None\n### BEGIN SOLUTION\nx = 1")
+
+
+def test_stub_names_the_exercise_of_the_heading_above_it():
+    new_code, new_md = nbformat.v4.new_code_cell, nbformat.v4.new_markdown_cell
+
+    def exercise(name):
+        cell = new_code(f"{name} = None\n### BEGIN SOLUTION\n{name} = 1\n### END SOLUTION")
+        cell.metadata["nbgrader"] = {"solution": True}
+        return cell
+
+    check = new_code("ht.check('x', b)")
+    check.metadata["tags"] = ["check"]
+    nb = nbformat.v4.new_notebook(cells=[
+        new_md("## 5 · Exercises\n\n**Exercise 2 — predict.** Guess."), exercise("a"),
+        new_md("Exercise 4 asks for it.\n\n**Exercise  3b — more.** Then compute"),
+        new_code("x = 1"), exercise("b"), check, exercise("c")])
+    stubs = [c.source.splitlines()[-1] for c in build.make_lesson(nb).cells
+             if build.STUB_RAISE in c.source]
+    assert stubs == [
+        'raise NotImplementedError("Exercise 2: replace this line with your answer")',
+        'raise NotImplementedError("Exercise 3b: replace this line with your answer, '
+        'then run the check below")',
+        # no heading between the previous exercise and this one: no number to give
+        'raise NotImplementedError("Replace this line with your answer")']
 
 
 @pytest.mark.parametrize("name", LESSONS)
@@ -144,9 +179,17 @@ def test_exercises_have_stubs_checks_and_nbgrader_metadata(name):
         meta = cell.metadata["nbgrader"]
         assert meta["solution"] is True and meta["schema_version"] == 3 and meta["grade_id"]
     stubs = [c for c in lesson.cells
-             if c.cell_type == "code" and "raise NotImplementedError()" in c.source]
+             if c.cell_type == "code" and build.STUB_RAISE in c.source]
     assert len(stubs) == len(code_exercises)
     assert all("raises-exception" in c.metadata["tags"] for c in stubs)
+    # each stub says which exercise it is, as the bold heading just above it names it, and
+    # the lessons number their code exercises 1, 2, 3... in order
+    for k, cell in enumerate(stubs, start=1):
+        i = lesson.cells.index(cell)
+        heading = re.findall(r"\*\*Exercise (\w+)", lesson.cells[i - 1].source)
+        assert heading and heading[-1] == str(k), (name, k, lesson.cells[i - 1].source[:80])
+        assert (f'raise NotImplementedError("Exercise {k}: replace this line with your answer, '
+                f'then run the check below")') in cell.source.splitlines(), cell.source
     for i, cell in enumerate(solution.cells):  # every code exercise is followed by its check
         if cell in code_exercises:
             follower = solution.cells[i + 1]
@@ -283,3 +326,187 @@ def test_nbgrader_cell_metadata_follows_its_schema(name):
         if meta.get("grade"):
             assert meta.get("points", 0) > 0
     assert len(ids) == len(set(ids)), f"{name}: duplicate grade_id"
+
+
+# --------------------------------------------------------------------------- stored = stable
+STORED = [f"{folder}/{name}" for folder in ("solutions", "lessons", "follow") for name in NAMES]
+
+
+@pytest.mark.parametrize("path", STORED)
+def test_stored_notebook_has_the_kernelspec_jupyterlab_writes(path):
+    """JupyterLab rewrites any other kernelspec when it starts the kernel, then autosaves."""
+    nb = _read(ROOT / path)
+    assert nb.metadata["kernelspec"] == build.KERNELSPEC
+    info = nb.metadata["language_info"]
+    # what ipykernel reports (as nbclient stored it), from one Python for the whole course
+    assert {k: v for k, v in info.items() if k != "version"} == {
+        "name": "python", "mimetype": "text/x-python", "file_extension": ".py",
+        "codemirror_mode": {"name": "ipython", "version": 3}, "pygments_lexer": "ipython3",
+        "nbconvert_exporter": "python"}
+    first = _read(ROOT / STORED[0]).metadata["language_info"]["version"]
+    assert re.fullmatch(r"3\.\d+\.\d+", info["version"]) and info["version"] == first
+
+
+def test_kernelspec_is_the_installed_kernels():
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec(build.KERNEL)
+    assert (spec.display_name, spec.language) == (build.KERNELSPEC["display_name"],
+                                                  build.KERNELSPEC["language"])
+
+
+def _integral_floats(text: str) -> list[str]:
+    """Numbers written as floats with an integral value (JupyterLab saves 21000.0 as 21000)."""
+    import json
+
+    found = []
+
+    def parse_float(token):
+        if float(token).is_integer():
+            found.append(token)
+        return float(token)
+
+    json.loads(text, parse_float=parse_float)
+    return found
+
+
+@pytest.mark.parametrize("path", STORED)
+def test_stored_notebook_has_no_number_a_browser_would_rewrite(path):
+    assert _integral_floats((ROOT / path).read_text(encoding="utf-8")) == []
+
+
+# tqdm's "[elapsed<remaining, rate]" once a bar has moved, and any rate (it/s, s/it)
+TIMING = re.compile(r"\[\d+:\d\d(:\d\d)?(<|&lt;)\d|\d(\.\d+)?\s*[kMG]?(it/s|s/it)")
+
+
+@pytest.mark.parametrize("path", STORED)
+def test_stored_notebook_holds_no_timing(path):
+    """Nothing that changes with the machine's speed: every build would be a diff."""
+    import json
+
+    nb = json.loads((ROOT / path).read_text(encoding="utf-8"))
+    found = TIMING.findall(json.dumps(nb["metadata"], ensure_ascii=False))
+    for i, cell in enumerate(nb["cells"]):
+        assert "execution" not in cell["metadata"], (path, i)  # nbclient's timestamps
+        for out in cell.get("outputs", []):
+            text = {k: v for k, v in out.get("data", {}).items() if not k.startswith("image/")}
+            found += TIMING.findall(json.dumps([text, out.get("text", "")], ensure_ascii=False))
+    assert found == [], f"{path}: timing-dependent text in stored outputs or widget state"
+
+
+def test_timing_check_sees_a_tqdm_bar():
+    assert TIMING.search("\u200721000/21000\u2007[00:00<00:00,\u200725752.86it/s]")
+    assert TIMING.search("5/5 [00:12<00:00, 2.41s/it]")
+    assert TIMING.search(" 21000/21000 [00:02&lt;00:00, 9241.04it/s]")  # as the widget stores it
+    assert TIMING.search("[01:02&lt;00:10, ?it/s]")
+    assert not TIMING.search("reaction times from 194 to 466 ms; 18 subjects x 10 days")
+
+
+def test_normalise_gives_the_kernelspec_integers_and_no_progress_timing():
+    """Against a notebook as nbclient leaves it after a run with a tqdm bar."""
+    nb = nbformat.v4.new_notebook(metadata={
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "widgets": {build._STATE: {"version_major": 2, "version_minor": 0, "state": {
+            "a" * 32: {"model_name": "FloatProgressModel",
+                       "state": {"max": 21000.0, "min": 0.0, "value": 21000.0}},
+            "b" * 32: {"model_name": "HTMLModel", "state": {
+                "value": "\u200721000/21000\u2007[00:01&lt;00:00,\u200720512.07it/s]"}},
+            "c" * 32: {"model_name": "HTMLModel", "state": {
+                "value": "sampling (4 chains): 100%"}}}}}})
+    nb.cells = [nbformat.v4.new_code_cell("x", metadata={"mystnb": {"image": {"width": 4.0}}})]
+    before = nbformat.writes(nb)
+    out = build.normalise(nb)
+    assert nbformat.writes(nb) == before  # the input is not modified
+    assert out.metadata.kernelspec == build.KERNELSPEC
+    state = out.metadata.widgets[build._STATE]["state"]
+    assert state["a" * 32]["state"] == {"max": 21000, "min": 0, "value": 21000}
+    assert all(type(v) is int for v in state["a" * 32]["state"].values())
+    assert state["b" * 32]["state"]["value"] == "\u200721000/21000"
+    assert state["c" * 32]["state"]["value"] == "sampling (4 chains): 100%"
+    assert type(out.cells[0].metadata["mystnb"]["image"]["width"]) is int
+    assert _integral_floats(nbformat.writes(out)) == []
+    assert not TIMING.search(nbformat.writes(out))
+
+
+# --------------------------------------------------------------------------- figures: alt text
+# Every figure has alt text in metadata["mystnb"]["image"]["alt"] (tests/test_figure_alt_text.py);
+# written once, in solutions/, it must reach the lessons/ and follow/ copies.
+
+
+def test_build_carries_cell_metadata_into_lessons_and_follow_along():
+    alt = {"image": {"alt": "Raw rates of the twelve districts pulled toward the mean."}}
+    exercise = nbformat.v4.new_code_cell("a = None\n### BEGIN SOLUTION\na = 1\n### END SOLUTION",
+                                         metadata={"nbgrader": {"solution": True},
+                                                   "mystnb": alt})
+    figure = nbformat.v4.new_code_cell("plt.show()", metadata={"mystnb": alt, "tags": ["setup"]})
+    plain = nbformat.v4.new_code_cell("x = 1", metadata={"mystnb": alt})
+    nb = nbformat.v4.new_notebook(cells=[figure, exercise, plain])
+    for copy in (build.make_lesson(nb), build.make_follow_along(nb)):
+        assert [c.metadata["mystnb"] for c in copy.cells] == [alt] * 3
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_stored_copies_keep_the_solutions_alt_text(name):
+    cells = {folder: _read(ROOT / folder / name).cells
+             for folder in ("solutions", "lessons", "follow")}
+    for i, cell in enumerate(cells["solutions"]):
+        if "mystnb" in cell.metadata:
+            assert cells["lessons"][i].metadata["mystnb"] == cell.metadata["mystnb"], (name, i)
+            assert cells["follow"][i].metadata["mystnb"] == cell.metadata["mystnb"], (name, i)
+
+
+# --------------------------------------------------------------------------- heavy: executing
+def _run_collecting_errors(nb, folder):
+    """Run all cells in a fresh kernel, as Run All does (raises-exception cells do not stop it)."""
+    from nbclient import NotebookClient
+
+    NotebookClient(nb, timeout=600, kernel_name=build.KERNEL, allow_errors=True,
+                   resources={"metadata": {"path": str(folder)}}).execute()
+    return [(i, out.ename, out.evalue) for i, cell in enumerate(nb.cells)
+            if cell.cell_type == "code" for out in cell.outputs if out.output_type == "error"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_follow_along_notebook_runs_top_to_bottom_without_an_error(name):
+    """Run All on the room's copy: every check says "not answered" and nothing stops it."""
+    nb = _read(ROOT / "follow" / name)
+    assert _run_collecting_errors(nb, ROOT / "follow") == []
+    checks = [c for c in nb.cells if build.is_check(c)]
+    assert all("NOT ANSWERED" in str(c.outputs) or "not answered" in str(c.outputs)
+               for c in checks), name
+
+
+@pytest.mark.slow
+def test_building_twice_gives_the_same_bytes(tmp_path):
+    """The whole build of one notebook (solution, lesson, follow-along), twice, byte for byte.
+
+    The appendix, the fastest notebook with figures; lesson 05's stored tqdm bar (its rate)
+    was the last thing that changed between builds, tested in the next test.
+    """
+    name = "appendix_coming_from_r.ipynb"
+    for folder in ("solutions", "lessons", "follow"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "solutions" / name).write_bytes((ROOT / "solutions" / name).read_bytes())
+    builds = []
+    for _ in range(2):
+        build.build([name[:-6]], root=tmp_path)
+        builds.append({f: (tmp_path / f / name).read_bytes() for f in ("solutions", "lessons",
+                                                                       "follow")})
+    assert builds[0] == builds[1]
+
+
+@pytest.mark.slow
+def test_lesson_05_with_its_progress_bar_executes_to_the_same_bytes(tmp_path):
+    """Lesson 05 runs a tqdm bar (a widget): executed twice, its stored copy is the same."""
+    name = "05_fully_bayesian.ipynb"
+    solution = _read(ROOT / "solutions" / name)
+    written = []
+    for run in range(2):
+        path = tmp_path / str(run) / name
+        path.parent.mkdir()
+        build._write(build.execute(solution, ROOT / "solutions"), path)
+        written.append(path.read_bytes())
+    assert b"FloatProgressModel" in written[0]  # the bar is there, without its timing
+    assert written[0] == written[1]

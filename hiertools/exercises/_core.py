@@ -461,8 +461,8 @@ def check(exercise: str, answer, *, strict: bool | None = None) -> Feedback:
     strict = check_bool(strict, "strict")
     if answer is None or answer is Ellipsis:
         feedback = _with_hint(spec, "not answered",
-                              "no answer yet: replace the `raise NotImplementedError()` line "
-                              "with your code and assign the result.", attempts=1)
+                              "no answer yet: write your code in the exercise's cell, where it "
+                              "says `# YOUR CODE HERE`, and assign the result.", attempts=1)
     else:
         try:
             feedback = Feedback(spec.key, "correct", spec.checker(answer))
