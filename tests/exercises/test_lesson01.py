@@ -46,7 +46,7 @@ def test_complete_pooling_check_catches_the_mean_of_means():
     assert not feedback and "average of the 12 district means" in feedback.message
     feedback = ht.check("01-complete-pooling", DISTRICTS["raw"].mean())
     assert "source text's `grand`" in feedback.message
-    mu = ht.pooled_mean(DISTRICTS["raw"], DISTRICTS["n"], _tau_hat(), 3.0)
+    mu = _mu_hat(_tau_hat())
     assert "precision-weighted" in ht.check("01-complete-pooling", mu).message
 
 
@@ -62,8 +62,8 @@ def test_extremes_check():
 
 
 def test_new_district_check_names_the_misconception():
-    tau = ht.estimate_tau(DISTRICTS["raw"], 3 / np.sqrt(DISTRICTS["n"]))
-    mu = ht.pooled_mean(DISTRICTS["raw"], DISTRICTS["n"], tau, 3.0)
+    tau = _tau_hat()
+    mu = _mu_hat(tau)
     w = tau**2 / (tau**2 + 9 / 8)  # by hand
     assert ht.check("01-new-district", w * 9 + (1 - w) * mu)
     assert "50/50" in ht.check("01-new-district", (9 + mu) / 2).message
@@ -72,7 +72,16 @@ def test_new_district_check_names_the_misconception():
 
 
 def _tau_hat():
-    return ht.estimate_tau(DISTRICTS["raw"], 3 / np.sqrt(DISTRICTS["n"]))
+    """REML tau of the district table by our own grid + golden section (_reml_tau_rows),
+    not by ht.estimate_tau: the numbers the checks are tested against are independent."""
+    se2 = 9 / DISTRICTS["n"].to_numpy(float)
+    return float(_reml_tau_rows(DISTRICTS["raw"].to_numpy()[None, :], se2[None, :])[0])
+
+
+def _mu_hat(tau):
+    """The precision-weighted mean, written out: weights 1 / (tau^2 + sigma^2 / n_j)."""
+    weights = 1 / (tau**2 + 9 / DISTRICTS["n"])
+    return float((weights * DISTRICTS["raw"]).sum() / weights.sum())
 
 
 # --- predict, then check: D07 vs D09 --------------------------------------------------------------
@@ -162,8 +171,9 @@ def _simulate_maps(tau, maps=2000, seed=1):
 def _reml_tau_rows(y, se2, chunk=250):
     """REML tau of every row: a grid over tau, then golden-section refinement.
 
-    A different algorithm from ht.estimate_tau (scipy's bounded Brent search), on the
-    restricted likelihood written out from BDA3 section 5.4.
+    A different algorithm from ht.estimate_tau (a grid, then Newton steps on the score in
+    tau^2 safeguarded by bisection), on the restricted likelihood written out from BDA3
+    section 5.4.
     """
     def criterion(tau, y, se2):  # minus the REML log-likelihood; tau has shape (rows, k)
         v = tau[..., None] ** 2 + se2[:, None, :]
@@ -265,8 +275,8 @@ def test_notebook_simulation_is_the_checks_simulation():
 
 
 def _new_district():
-    tau = ht.estimate_tau(DISTRICTS["raw"], 3 / np.sqrt(DISTRICTS["n"]))
-    mu = ht.pooled_mean(DISTRICTS["raw"], DISTRICTS["n"], tau, 3.0)
+    tau = _tau_hat()
+    mu = _mu_hat(tau)
     w = tau**2 / (tau**2 + 9 / 8)  # by hand
     return w * 9 + (1 - w) * mu
 
