@@ -55,7 +55,8 @@ import pandas as pd
 from scipy import optimize, special
 
 from ._validation import check_option, check_scalar
-from .bayes import _freeze, _rng
+from .bayes._common import _rng
+from .bayes.grid import _freeze
 from .rates import _counts, _labels
 
 __all__ = ["BetaBinomialPosterior", "beta_binomial_posterior"]

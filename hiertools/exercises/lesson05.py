@@ -57,7 +57,7 @@ def posterior(label: str = "uniform"):
 
 def _grid_weights(post):
     """Trapezoid weights of p(tau | y) on the grid (they sum to 1)."""
-    from ..bayes import _trapezoid_weights
+    from ..bayes.grid import _trapezoid_weights
 
     w = post.density * _trapezoid_weights(post.tau)
     return w / w.sum()
@@ -65,7 +65,7 @@ def _grid_weights(post):
 
 def _moments(post):
     """E(theta | tau, y), var(theta_j | tau, y), B_j(tau) and V_mu(tau) on the grid."""
-    from ..bayes import _conditionals, _theta_given_tau
+    from ..bayes.grid import _conditionals, _theta_given_tau
 
     se2 = post.se**2
     mu_hat, v_mu, _ = _conditionals(post.y, se2, post.tau)
@@ -95,7 +95,7 @@ def prob_greater(first: str = SCHOOL_1, second: str = SCHOOL_2, label: str = "un
     """
     a, b = _index(first), _index(second)
     if tau_fixed is not None:
-        from ..bayes import _conditionals, _theta_given_tau
+        from ..bayes.grid import _conditionals, _theta_given_tau
 
         post = posterior(label)
         se2 = post.se**2
@@ -123,7 +123,8 @@ def prob_best(school: str = SCHOOL_BEST, label: str = "uniform") -> float:
     Gauss–Hermite over mu | tau, y, and over tau the midpoint rule in u = tau/(tau + c),
     which covers [0, inf) with 400 points.
     """
-    from ..bayes import _conditionals, _log_prior
+    from ..bayes._common import _log_prior
+    from ..bayes.grid import _conditionals
 
     post = posterior(label)
     prior, scale = PRIORS[label]

@@ -224,7 +224,7 @@ def plot_trace(draws, column=None, *, ax=None, ylabel=None,
     >>> len(ax.get_lines())
     4
     """
-    from ..bayes import _check_chains
+    from ..bayes.diagnostics import _check_chains
 
     x = _check_chains(draws, "draws", column)
     log = check_bool(log, "log")
