@@ -4,6 +4,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import os  # noqa: E402
+
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
@@ -12,6 +14,32 @@ import pytest  # noqa: E402
 def _close_figures():
     yield
     plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, driven by Playwright, for every browser test of the session.
+
+    One for all: Playwright's sync API cannot start a second instance while one runs, so
+    JupyterLab's tests, the feedback-colour tests and the website's tests share this one.
+    Without chromium or playwright the tests skip with the reason; under CI=true they fail.
+    """
+    from tests import browser_support as bs
+
+    reason = bs.browser_unavailable_reason()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {reason}", pytrace=False)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(bs.CHROMIUM),
+                                              args=bs.CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
 #: Test files (and every notebook) that take more than a few seconds: the notebooks under

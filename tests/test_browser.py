@@ -22,7 +22,6 @@ one-line reason; with ``CI=true`` that is a failure instead.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import uuid
@@ -38,24 +37,6 @@ LESSON_NOTEBOOKS = bs.lesson_notebooks()
 
 
 # --------------------------------------------------------------------------- fixtures
-@pytest.fixture(scope="session")
-def browser():
-    reason = bs.browser_unavailable_reason()
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but {reason}", pytrace=False)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(bs.CHROMIUM),
-                                              args=bs.CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
 @pytest.fixture(scope="session")
 def lab(browser, tmp_path_factory):
     root = tmp_path_factory.mktemp("lab")

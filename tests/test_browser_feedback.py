@@ -11,7 +11,6 @@ go to ``tests/artifacts/browser/feedback/``.
 
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
 
@@ -74,24 +73,6 @@ def _low_contrast(boxes):
                                 f"{item['text']!r}: {item['color']} on rgb{tuple(map(round, bg))}"
                                 f" = {ratio:.2f}:1")
     return problems
-
-
-@pytest.fixture(scope="module")
-def browser():
-    reason = bs.browser_unavailable_reason()
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but {reason}", pytrace=False)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(bs.CHROMIUM),
-                                              args=bs.CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture(scope="module")

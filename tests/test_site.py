@@ -13,7 +13,6 @@ import functools
 import html.parser
 import http.server
 import json
-import os
 import re
 import threading
 from pathlib import Path
@@ -227,17 +226,8 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def browsed(site):
+def browsed(site, browser):
     """Every page opened once in headless chromium; what it saw, per page."""
-    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, browser_unavailable_reason
-
-    reason = browser_unavailable_reason()
-    if reason:
-        if os.environ.get("CI") == "true":  # as tests/test_browser.py: in CI, a failure
-            pytest.fail(f"CI=true but {reason}", pytrace=False)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
     handler = functools.partial(_Quiet, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -247,50 +237,48 @@ def browsed(site):
                    if not p.relative_to(site).as_posix().startswith("_static/"))
     seen = {}
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            for name in pages:
-                page = context.new_page()
-                requests, errors = [], []
-                page.on("request", lambda r, out=requests: out.append(r.url))
-                page.on("pageerror", lambda e, out=errors: out.append(str(e)))
-                page.goto(base + name, wait_until="load", timeout=60_000)
-                page.evaluate("""async () => {  // wait until MathJax has typeset the page
-                    if (!document.querySelector('.math')) return;
-                    for (let i = 0; i < 600 && !(window.MathJax && MathJax.startup
-                         && MathJax.startup.promise); i++) await new Promise(r => setTimeout(r, 50));
-                    await MathJax.startup.promise;
-                }""")
-                info = page.evaluate("""() => ({
-                    images: [...document.images].map(i => ({src: i.currentSrc || i.src,
-                        ok: i.complete && i.naturalWidth > 0, alt: (i.getAttribute('alt') || '').trim()})),
-                    math: document.querySelectorAll('.math').length,
-                    untypeset: [...document.querySelectorAll('.math')].filter(
-                        m => !m.querySelector('mjx-container') && !m.closest('mjx-container')
-                             && m.tagName !== 'MJX-CONTAINER').length,
-                    raw: /\\\\\\(|\\\\\\[/.test(document.querySelector('main') ?
-                        document.querySelector('main').innerText : ''),
-                    links: [...document.querySelectorAll('a[href]')].map(a => a.href),
-                })""")
-                slug = name.replace("/", "_").removesuffix(".html")
-                page.screenshot(path=str(ARTIFACTS / f"{slug}-1280.png"))
-                page.evaluate("document.documentElement.dataset.theme = 'dark'")
-                first = page.query_selector(".cell_output img")
-                if first:
-                    first.scroll_into_view_if_needed()
-                page.screenshot(path=str(ARTIFACTS / f"{slug}-1280-dark.png"))
-                page.evaluate("document.documentElement.dataset.theme = 'light'; window.scrollTo(0, 0)")
-                page.set_viewport_size({"width": 390, "height": 844})
-                page.wait_for_timeout(200)
-                info["overflow"] = page.evaluate(
-                    "document.documentElement.scrollWidth - window.innerWidth")
-                page.screenshot(path=str(ARTIFACTS / f"{slug}-390.png"))
-                page.set_viewport_size({"width": 1280, "height": 900})
-                info["requests"], info["errors"] = requests, errors
-                seen[name] = info
-                page.close()
-            browser.close()
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        for name in pages:
+            page = context.new_page()
+            requests, errors = [], []
+            page.on("request", lambda r, out=requests: out.append(r.url))
+            page.on("pageerror", lambda e, out=errors: out.append(str(e)))
+            page.goto(base + name, wait_until="load", timeout=60_000)
+            page.evaluate("""async () => {  // wait until MathJax has typeset the page
+                if (!document.querySelector('.math')) return;
+                for (let i = 0; i < 600 && !(window.MathJax && MathJax.startup
+                     && MathJax.startup.promise); i++) await new Promise(r => setTimeout(r, 50));
+                await MathJax.startup.promise;
+            }""")
+            info = page.evaluate("""() => ({
+                images: [...document.images].map(i => ({src: i.currentSrc || i.src,
+                    ok: i.complete && i.naturalWidth > 0, alt: (i.getAttribute('alt') || '').trim()})),
+                math: document.querySelectorAll('.math').length,
+                untypeset: [...document.querySelectorAll('.math')].filter(
+                    m => !m.querySelector('mjx-container') && !m.closest('mjx-container')
+                         && m.tagName !== 'MJX-CONTAINER').length,
+                raw: /\\\\\\(|\\\\\\[/.test(document.querySelector('main') ?
+                    document.querySelector('main').innerText : ''),
+                links: [...document.querySelectorAll('a[href]')].map(a => a.href),
+            })""")
+            slug = name.replace("/", "_").removesuffix(".html")
+            page.screenshot(path=str(ARTIFACTS / f"{slug}-1280.png"))
+            page.evaluate("document.documentElement.dataset.theme = 'dark'")
+            first = page.query_selector(".cell_output img")
+            if first:
+                first.scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / f"{slug}-1280-dark.png"))
+            page.evaluate("document.documentElement.dataset.theme = 'light'; window.scrollTo(0, 0)")
+            page.set_viewport_size({"width": 390, "height": 844})
+            page.wait_for_timeout(200)
+            info["overflow"] = page.evaluate(
+                "document.documentElement.scrollWidth - window.innerWidth")
+            page.screenshot(path=str(ARTIFACTS / f"{slug}-390.png"))
+            page.set_viewport_size({"width": 1280, "height": 900})
+            info["requests"], info["errors"] = requests, errors
+            seen[name] = info
+            page.close()
+        context.close()
     finally:
         server.shutdown()
         server.server_close()
@@ -393,7 +381,8 @@ def test_every_explorer_moves_on_its_page(site):
 
 
 @pytest.mark.browser
-def test_each_slider_position_shows_the_notebook_explorers_figure_at_that_value(browsed):
+def test_each_slider_position_shows_the_notebook_explorers_figure_at_that_value(browsed,
+                                                                              browser):
     """Move every slider of every explorer in chromium: the image shown at a position is,
     byte for byte, what explorer_frames renders at that value with the explorers' own
     compute and draw (tests/widgets prove those equal the notebook explorer's figure), its
@@ -404,22 +393,18 @@ def test_each_slider_position_shows_the_notebook_explorers_figure_at_that_value(
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
-        _move_every_slider(site, base)
+        _move_every_slider(browser, site, base)
     finally:
         server.shutdown()
         server.server_close()
 
 
-def _move_every_slider(site, base):
-    from playwright.sync_api import sync_playwright
-
+def _move_every_slider(browser, site, base):
     from hiertools.widgets import explorer_controls, explorer_frames
-    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS
 
     pages = {"pooling": "01_three_ways", "shrinkage": "03_shrinkage", "slopes": "06_varying_slopes"}
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
         for explorer, lesson in pages.items():
             page.goto(f"{base}lessons/{lesson}.html", wait_until="load")
             controls = explorer_controls(explorer)
@@ -445,8 +430,10 @@ def _move_every_slider(site, base):
                     value = figure.locator("output").inner_text()
                     assert value == spec["format"].format(spec["grid"][k])
                     if k == last:
-                        figure.screenshot(path=str(ARTIFACTS / f"explorer-{explorer}-{control}.png"))
-        browser.close()
+                        shot = ARTIFACTS / f"explorer-{explorer}-{control}.png"
+                        figure.screenshot(path=str(shot))
+    finally:
+        page.close()
 
 
 def test_explorer_html_writes_a_frame_per_value_and_starts_at_the_default(tmp_path):
