@@ -155,7 +155,7 @@ def _check_a_below(answer):
         (1.0, "0 deaths does not make a true rate of 0 certain: 47 operations leave room for "
               "a rate of a few percent. (If you took the CDF at 5, write 5% as 0.05: the rates "
               "are proportions.)"),
-        (0.0, "a probability of about 0 would make A almost surely worse than 5%. If you used "
+        (0.0, "a probability of about 0 would put A's rate almost surely above 5%. If you used "
               "Beta(alpha + 47, beta): the 47 operations without a death are survivals, and "
               "survivals are added to beta; deaths (here 0) are added to alpha."),
         (float(prior.cdf(THRESHOLD)), "that is the prior probability, before hospital A's own "
@@ -192,8 +192,8 @@ def _check_h_above_b(answer):
     # P(second > first) from a small simulation lands a few Monte Carlo errors from 1 - expected
     if (not Precision(decimals=2).accepts(value, expected)
             and abs(value - (1 - expected)) <= 0.03):
-        raise Wrong(f"that looks like P({PAIR[1]} > {PAIR[0]}); swap the comparison (and use "
-                    "100,000 draws, so that the share is good to 2 decimals).")
+        raise Wrong(f"that looks like P({PAIR[1]} > {PAIR[0]}); swap the comparison (with "
+                    "100,000 draws the share is then good to 2 decimals).")
     judge_number(value, expected, Precision(decimals=2), mistakes=[
         (1.0, "comparing raw rates (or posterior means) gives a yes/no answer; the question "
               "asks how sure we can be, so compare draws."),
