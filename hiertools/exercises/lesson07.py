@@ -91,21 +91,24 @@ def _check_outside(answer):
     if value == int(((raw > upper_998) | (raw < lower_998)).sum()):
         raise Wrong("that is the count outside the 99.8% limits (dotted); the question asks "
                     "about the 95% limits (dashed).")
+    # two hospitals sit within a few hundredths of a percentage point of the lower 95% line
+    settle = ("Where a point seems to sit on a line, the figure cannot settle it: compare its "
+              "rate with its limits, ht.funnel_limits(operations, pooled, 0.95).")
     if value == int((raw > upper).sum()):
         raise Wrong("you counted only the hospitals above the funnel; points below the lower "
-                    "limit are outside too.")
+                    f"limit are outside too. {settle}")
     # a unit at 0 events just left of where the lower limit starts looks as if it touched it
     edge = [label for label, rate, low in zip(s.index, raw, lower) if rate == 0 and low <= 0]
     if edge and value == expected + len(edge):
         n_edge = int(s.loc[edge[0], "operations"])
         p_zero = (1 - target) ** n_edge
-        raise Wrong(f"a close call: hospital {edge[0]} (0 deaths in {n_edge}) sits where the "
-                    f"lower 95% limit begins, but it is inside. At {n_edge} operations even 0 "
-                    f"deaths is not unusually low: its probability at the pooled rate, "
+        raise Wrong(f"if you counted hospital {edge[0]} (0 deaths in {n_edge}): it sits where "
+                    f"the lower 95% limit begins, but it is inside. At {n_edge} operations even "
+                    f"0 deaths is not unusually low: its probability at the pooled rate, "
                     f"{p_zero:.3f}, is above the 0.025 the lower limit cuts off, so the lower "
                     f"limit is still below 0 there (the line starts a few operations to the "
-                    f"right). Count the points strictly beyond a line.")
-    raise Wrong("that is not the number of points outside the 95% limits.")
+                    f"right). Count the points strictly beyond a line. {settle}")
+    raise Wrong(f"that is not the number of points outside the 95% limits. {settle}")
 
 
 @exercise("07-weight-a", f"Weight of hospital {HOSPITAL}'s own data",
@@ -150,7 +153,11 @@ def _check_a_below(answer):
         (1 - expected, "that is P(theta > 5%): the question asks for the probability of a "
                        "rate below 5%."),
         (1.0, "0 deaths does not make a true rate of 0 certain: 47 operations leave room for "
-              "a rate of a few percent."),
+              "a rate of a few percent. (If you took the CDF at 5, write 5% as 0.05: the rates "
+              "are proportions.)"),
+        (0.0, "a probability of about 0 would put A's rate almost surely above 5%. If you used "
+              "Beta(alpha + 47, beta): the 47 operations without a death are survivals, and "
+              "survivals are added to beta; deaths (here 0) are added to alpha."),
         (float(prior.cdf(THRESHOLD)), "that is the prior probability, before hospital A's own "
                                       "47 operations are counted."),
         (float(stats.beta(moments.alpha, moments.beta + 47).cdf(THRESHOLD)),
@@ -182,8 +189,12 @@ def _check_h_above_b(answer):
     value = as_number(answer)
     if not 0 <= value <= 1:
         raise Wrong("a probability lies between 0 and 1.")
+    # P(second > first) from a small simulation lands a few Monte Carlo errors from 1 - expected
+    if (not Precision(decimals=2).accepts(value, expected)
+            and abs(value - (1 - expected)) <= 0.03):
+        raise Wrong(f"that looks like P({PAIR[1]} > {PAIR[0]}); swap the comparison (with "
+                    "100,000 draws the share is then good to 2 decimals).")
     judge_number(value, expected, Precision(decimals=2), mistakes=[
-        (1 - expected, f"that is P({PAIR[1]} > {PAIR[0]}); swap the comparison."),
         (1.0, "comparing raw rates (or posterior means) gives a yes/no answer; the question "
               "asks how sure we can be, so compare draws."),
         (0.5, "overlapping intervals do not make it a coin toss; count the draws."),
@@ -210,6 +221,9 @@ def _check_zero_cases(answer):
         ((fit.alpha + row["observed"]) / (fit.alpha + row["expected"]),
          "the prior adds beta (not alpha) to the expected count."),
         (fit.prior_mean, "that is the prior mean itself (complete pooling)."),
+        ((fit.beta + row["observed"]) / (fit.alpha + row["expected"]),
+         "you swapped alpha and beta: the shape alpha is added to the observed count, the rate "
+         "beta to the expected count (the prior mean is alpha / beta)."),
         (row["weight"], "that is the weight w of the district's own data; the shrunk SMR is "
                         "w * SMR + (1 - w) * prior mean."),
     ], otherwise="that is not the district's shrunk SMR")

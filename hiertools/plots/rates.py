@@ -102,13 +102,20 @@ def plot_binomial_funnel(events, n, *, target=None, levels=(0.95, 0.998), phi: f
         ax.scatter(size[outside], scale * raw[outside], s=48, color=COLORS["highlight"],
                    edgecolor="black", linewidth=0.6, zorder=4,
                    label=f"outside the {100 * max(levels):g}% limits")
+    ax.set_ylim(bottom=0)
     if labels is not None:
-        for x, y, text in zip(size, scale * raw, labels):
-            ax.annotate(text, (x, y), xytext=(5, 3), textcoords="offset points",
+        # A label goes up and right of its point, unless a neighbour sits there (lesson 07's
+        # F and I): then up and left.  Distances in points, from the limits drawn so far.
+        where = ax.transData.transform(np.column_stack([size, scale * raw]))
+        where = where * 72 / ax.figure.dpi
+        for k, (x, y, text) in enumerate(zip(size, scale * raw, labels)):
+            dx, dy = (where - where[k]).T
+            crowded = np.any((dx > 0) & (dx < 22) & (dy > -6) & (dy < 16))
+            ax.annotate(text, (x, y), xytext=(-5, 3) if crowded else (5, 3),
+                        textcoords="offset points", ha="right" if crowded else "left",
                         fontsize="small")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.set_ylim(bottom=0)
     if title:
         ax.set_title(title)
     ax.legend(loc="upper right", fontsize="small", frameon=False)

@@ -244,3 +244,39 @@ def test_every_figure_has_alt_text():
     for cell in figures:
         alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
         assert len(alt.split()) >= 15, cell.source[:80]
+
+
+def test_slips_met_in_a_student_run_get_a_pointed_message():
+    """Slips a learner made in JupyterLab (review r2-student-07): each gets its own message.
+
+    Two hospitals sit almost on the lower 95% line (E 0.03 percentage points below it, D 0.1
+    above), so a count by eye of 3 or 5 is a reading problem: the message says how to settle it.
+    """
+    three, five = ht.check("07-outside", 3).message, ht.check("07-outside", 5).message
+    assert "ht.funnel_limits" in three and "ht.funnel_limits" in five
+    assert five.startswith("if you counted hospital A")
+    # CDF taken at 5 (per cent) instead of 0.05: gives 1.0
+    at_five = stats.beta.cdf(5, ALPHA, BETA + 47)
+    assert at_five == 1.0 and "0.05" in ht.check("07-a-below", at_five).message
+    # A's 47 operations added to alpha (deaths) instead of beta (survivals): about 0
+    swapped = ht.check("07-a-below", stats.beta.cdf(0.05, ALPHA + 47, BETA)).message
+    assert "survivals" in swapped and "beta" in swapped
+    # P(B > H) from a small simulation: a few Monte Carlo errors from 1 - q, still a swap
+    q = RIGHT_ANSWERS["07-h-above-b"]
+    for value in (1 - q + 0.012, 1 - q - 0.02):
+        assert "swap" in ht.check("07-h-above-b", value).message
+    assert "swap" not in ht.check("07-h-above-b", 0.6).message
+    # gamma-Poisson: alpha and beta swapped
+    wrong = (RATE + 0) / (SHAPE + E["Tweeddale"])
+    assert "swapped" in ht.check("07-zero-cases", wrong).message
+
+
+def test_written_answer_says_where_to_write_and_how_it_is_graded():
+    nb = _notebook(NOTEBOOK)
+    text = next(c.source for i, c in enumerate(nb.cells[:-1])
+                if nb.cells[i + 1].metadata.get("nbgrader", {}).get("grade_id") == "ex07-headline")
+    assert "P(best)" in text and "2 points" in text and "double-click" in text.lower()
+    exercise3 = next(c.source for c in nb.cells if c.source.startswith("**Exercise 3"))
+    assert "not graded" in exercise3
+    exercise1 = next(c.source for c in nb.cells if c.source.startswith("**Exercise 1"))
+    assert "ht.funnel_limits" in exercise1

@@ -109,3 +109,20 @@ def test_rank_intervals_sorted_with_probabilities():
     assert texts[-1] == "P(worst)" and texts[2] == f"{ranks.loc[1, 'p_first']:.2f}"
     with pytest.raises(TypeError, match="rank_summary"):
         ht.plot_rank_intervals(draws)
+
+
+def test_binomial_funnel_labels_do_not_cover_a_neighbouring_point():
+    """Lesson 07's funnel: F (196, 6.6%) and I (207, 6.8%) are close; F's label sat on I."""
+    fig, ax = plt.subplots(figsize=(8, 4.6), layout="constrained")
+    ht.plot_binomial_funnel(R, N, scale=100, ax=ax)
+    fig.canvas.draw()
+    points = ax.transData.transform(np.column_stack([N, 100 * R / N]))
+    radius = 3.5 * fig.dpi / 72  # the unit markers' radius (s=36 points squared), in pixels
+    for k, text in enumerate(ax.texts):
+        box = text.get_window_extent().expanded(1.0, 1.0)
+        for j, (px, py) in enumerate(points):
+            if j != k:
+                assert not (box.x0 - radius < px < box.x1 + radius
+                            and box.y0 - radius < py < box.y1 + radius), (
+                    f"label {text.get_text()} covers unit {S.index[j]}")
+    plt.close(fig)
