@@ -245,8 +245,8 @@ def test_plug_in_against_fully_bayesian_quotes_the_printed_numbers():
             ("P(theta_H > theta_B)            0.7693            0.7597", "0.77 plug-in and 0.76"),
             ("H: 95% interval       0.0883 to 0.1593  0.0867 to 0.1722", "at\n  17.2% instead of 15.9%"),
             ("from 1.03 (D) to 1.23 (A)", "by 3% (D) to 23% (A)"),
-            ("plug-in:        A: P(rank <= 3) = 0.0247", "A's lower end, plug-in"),
-            ("fully Bayesian: I: P(rank <= 11) = 0.9751", "I's upper end (12th plug-in, 11th fully")):
+            ("plug-in:        A: P(rank <= 3) = 0.0247", "(0.0247 against 0.025)"),
+            ("fully Bayesian: I: P(rank <= 11) = 0.9751", "P(rank ≤ 11) = 0.9751, lies within one")):
         assert shown in printed, shown
         assert quoted in text, quoted
 
