@@ -160,14 +160,14 @@ def james_stein(y, se=None, target="mean", *, sigma=None):
 
     .. math:: \\hat\\theta_j = \\bar y + \\left(1 - \\frac{(J-3)\\sigma^2}{\\sum_k (y_k-\\bar y)^2}\\right)_+ (y_j - \\bar y);
 
-    toward a fixed *c*, replace :math:`\\bar y` by *c* and *J − 3* by *J − 2*.  The
-    subscript + (positive part) stops the factor below 0, so no estimate overshoots the
-    target.  With :math:`y_j \\sim N(\\theta_j, \\sigma^2)` independent and σ known and
-    equal for all groups, this has lower expected total squared error (risk) than the
-    raw :math:`y_j` for every configuration of the true :math:`\\theta_j`, once
-    J ≥ 4 (grand mean) or J ≥ 3 (fixed target).  Below that the factor is 1: nothing
-    shrinks, so those calls are refused.  The guarantee is about the expected total:
-    single draws, and single groups, can come out worse.
+    toward a fixed target :math:`\\theta_0`, replace :math:`\\bar y` by :math:`\\theta_0` and
+    *J − 3* by *J − 2*.  The subscript + (positive part) stops the factor below 0, so no
+    estimate overshoots the target.  With :math:`y_j \\sim N(\\theta_j, \\sigma^2)`
+    independent and σ known and equal for all groups, this has lower expected total squared
+    error (risk) than the raw :math:`y_j` for every configuration of the true
+    :math:`\\theta_j`, once J ≥ 4 (grand mean) or J ≥ 3 (fixed target).  Below that the
+    factor is 1: nothing shrinks, so those calls are refused.  The guarantee is about the
+    expected total: single draws, and single groups, can come out worse.
 
     References
     ----------
@@ -536,8 +536,9 @@ def james_stein_batch(y, sigma, target="mean"):
 
     .. math:: \\hat\\theta_j = \\bar y + \\Big(1 - \\frac{(J-3)\\sigma^2}{S}\\Big)_+ (y_j-\\bar y);
 
-    toward a fixed *c*, :math:`\\bar y \\to c` and :math:`J - 3 \\to J - 2`.  A row with
-    :math:`S = 0` is returned as it is (it already sits on the target).
+    toward a fixed target :math:`\\theta_0`, :math:`\\bar y \\to \\theta_0` and
+    :math:`J - 3 \\to J - 2`.  A row with :math:`S = 0` is returned as it is (it already sits
+    on the target).
 
     References
     ----------
