@@ -239,16 +239,47 @@ def test_plug_in_against_fully_bayesian_quotes_the_printed_numbers():
             ("widened by sqrt(phi) = 1.79       0        none", "no hospital is outside the widened 99.8%"),
             ("alpha+beta: median 73.52, 95% interval 16.76 to 346.9", "a median of 74"),
             ("A: 95% interval       0.0238 to 0.0936  0.0082 to 0.0940", "runs from 0.8%, not 2.4%"),
-            ("A: P(rate < 5%)                 0.4689            0.5663", "from 0.47 to 0.57"),
+            ("A: P(rate < 5%)             exercise 3            0.5663",
+             "from your plug-in answer to exercise 3 to 0.57"),
             ("A: posterior mean               0.0533            0.0472", "posterior mean, 4.7%"),
             ("E: posterior mean               0.0510            0.0492", "below E's, 4.9%"),
-            ("P(theta_H > theta_B)            0.7693            0.7597", "0.77 plug-in and 0.76"),
             ("H: 95% interval       0.0883 to 0.1593  0.0867 to 0.1722", "at\n  17.2% instead of 15.9%"),
             ("from 1.03 (D) to 1.23 (A)", "by 3% (D) to 23% (A)"),
             ("plug-in:        A: P(rank <= 3) = 0.0247", "(0.0247 against 0.025)"),
             ("fully Bayesian: I: P(rank <= 11) = 0.9751", "P(rank ≤ 11) = 0.9751, lies within one")):
         assert shown in printed, shown
         assert quoted in text, quoted
+
+
+def test_no_exercise_answer_is_printed_outside_its_exercise():
+    """The student copy stores every output but the exercises' (and lesson 07 is graded): no
+    other cell may print an answer of exercises 2-4, or a number the check would accept in its
+    place. Section 3's table of A's posterior once showed the weight (exercise 2), section 5's
+    side-by-side table P(theta_A < 5%) (exercise 3) and both fits' P(theta_H > theta_B)
+    (exercise 4), the fully Bayesian one within the check's Monte Carlo window."""
+    import nbformat
+
+    from hiertools.build import repo_root
+
+    nb = nbformat.read(repo_root() / "lessons" / NOTEBOOK, as_version=4)
+    fit = lesson07.surgical_fit("ML")   # the fit the checks use, labelled A-L
+    answers = {"07-weight-a": 47 / (fit.alpha + fit.beta + 47),
+               "07-a-below": stats.beta.cdf(0.05, fit.alpha, fit.beta + 47),
+               "07-h-above-b": lesson07.p_first_above_second(fit, "H", "B")}
+    shown = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "check" in cell.metadata.get("tags", []):
+            continue
+        text = "".join(o.get("text", "") + "".join(o.get("data", {}).get(k, "")
+                                                   for k in ("text/plain", "text/html"))
+                       for o in cell.outputs)
+        for exercise, answer in answers.items():
+            for digits in (3, 4):
+                if f"{answer:.{digits}f}" in text:
+                    shown.append((exercise, f"{answer:.{digits}f}", cell.source[:60]))
+        if "theta_H > theta_B" in text:
+            shown.append(("07-h-above-b", "a printed P(theta_H > theta_B)", cell.source[:60]))
+    assert not shown, shown
 
 
 def test_every_figure_has_alt_text():
