@@ -240,7 +240,9 @@ def explorer_html(name: str, controls: dict, frames: dict, static: Path) -> str:
     """A slider per control that swaps pre-rendered frames: the static page's explorer.
 
     `controls` is ``explorer_controls(name)`` ({control: {"label", "default", "grid",
-    "format"}}, the format a ``str.format`` template such as ``"{:.2f}"``); `frames` maps each control to ``explorer_frames(name, control)``, a list
+    "format", "help"}}, the format a ``str.format`` template such as ``"{:.2f}"``, the
+    optional help a sentence printed under the slider: the figure alone does not say
+    what e.g. "its n" sets); `frames` maps each control to ``explorer_frames(name, control)``, a list
     of (PNG bytes, alt text) in grid order.  The PNGs are written under `static`
     (``_static/explorers/<name>/``); the returned HTML is a notebook output for a page
     in ``lessons/``, run by ``book/_static/explorer.js``.
@@ -265,7 +267,10 @@ def explorer_html(name: str, controls: dict, frames: dict, static: Path) -> str:
                   f'<img src="{first["src"]}" alt="{escape(first["alt"])}">',
                   f'<figcaption><label>{escape(spec["label"])} <input type="range" min="0" '
                   f'max="{len(grid) - 1}" step="1" value="{start}"></label> '
-                  f'<output>{escape(first["value"])}</output></figcaption></figure>']
+                  f'<output>{escape(first["value"])}</output>'
+                  + (f'<span class="ht-explorer-help">{escape(spec["help"])}</span>'
+                     if spec.get("help") else "")
+                  + '</figcaption></figure>']
     parts.append("</div>")
     return "\n".join(parts)
 

@@ -449,6 +449,60 @@ def _move_every_slider(site, base):
         browser.close()
 
 
+@pytest.mark.browser
+def test_explorer_captions_are_readable_in_light_and_dark_mode(site):
+    """Every explorer's label, value and help line against the background painted under it:
+    WCAG AA (4.5:1) in the theme's light and dark mode.  (In dark mode the theme's muted grey
+    caption on MyST-NB's light output box measured 1.5:1.)"""
+    from playwright.sync_api import sync_playwright
+
+    from tests import wcag
+    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, browser_unavailable_reason
+
+    reason = browser_unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    measure = """() => Array.from(document.querySelectorAll(
+        '.ht-explorer-control figcaption label, .ht-explorer-control figcaption output,'
+        + ' .ht-explorer-help'), el => {
+            const layers = [];
+            for (let e = el; e; e = e.parentElement) layers.push(getComputedStyle(e).backgroundColor);
+            return {text: el.textContent.trim().slice(0, 40), color: getComputedStyle(el).color,
+                    layers};
+        })"""
+    problems, measured = [], 0
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            for lesson in ("01_three_ways", "03_shrinkage", "06_varying_slopes"):
+                page.goto(f"{base}lessons/{lesson}.html", wait_until="load")
+                for theme in ("light", "dark"):
+                    page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
+                    page.wait_for_timeout(100)
+                    for item in page.evaluate(measure):
+                        background = (255.0, 255.0, 255.0) if theme == "light" else (18.0, 18.0, 18.0)
+                        for layer in reversed(item["layers"]):  # page first, innermost last
+                            background = wcag.composite(wcag.parse_color(layer), background)
+                        ratio = wcag.contrast(wcag.parse_color(item["color"]), background)
+                        measured += 1
+                        if ratio < wcag.AA_NORMAL_TEXT:
+                            problems.append(f"{lesson} {theme}: {item['text']!r} {ratio:.1f}:1")
+                    page.locator(".ht-explorer").first.screenshot(
+                        path=str(ARTIFACTS / f"explorer-caption-{lesson}-{theme}.png"))
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    # two themes x (label + value for each of the 8 sliders + the 4 help lines)
+    assert measured == 2 * (2 * 8 + 4), f"{measured} caption texts measured, not 40"
+    assert not problems, "explorer captions below 4.5:1:\n" + "\n".join(problems)
+
+
 def test_explorer_html_writes_a_frame_per_value_and_starts_at_the_default(tmp_path):
     """explorer_html on made-up frames: one file per value, the default shown first."""
     import html as html_lib
@@ -474,3 +528,19 @@ def test_explorer_html_writes_a_frame_per_value_and_starts_at_the_default(tmp_pa
     assert 'alt="shrinkage at tau = 1.0"' in out and 'value="2"' in out and 'max="3"' in out
     data = json.loads(html_lib.unescape(re.search(r'data-frames="([^"]+)"', out)[1]))
     assert [d["value"] for d in data] == ["0.0", "0.5", "1.0", "1.5"]
+    assert 'class="ht-explorer-help"' not in out  # no help given, no empty line
+
+    controls["tau"]["help"] = "τ: the SD of the true group <means>"
+    out = explorer_html("shrinkage", controls, frames, tmp_path)
+    assert '<span class="ht-explorer-help">τ: the SD of the true group &lt;means&gt;</span>' in out
+
+
+def test_every_slider_without_a_self_explaining_label_says_what_it_sets():
+    """The website prints a control's help under its slider: the pooling and shrinkage
+    sliders ("trust w", "its n") mean nothing without it."""
+    from hiertools.widgets import explorer_controls
+
+    for name in ("pooling", "shrinkage"):
+        for key, spec in explorer_controls(name).items():
+            assert len(spec["help"].split()) >= 5, (name, key, spec["help"])
+    assert "chosen group" in explorer_controls("shrinkage")["n"]["help"]
