@@ -10,6 +10,7 @@ links resolve, no horizontal scrolling at 390 px. Screenshots of every page at 1
 from __future__ import annotations
 
 import functools
+import html
 import html.parser
 import http.server
 import json
@@ -90,6 +91,23 @@ def test_solutions_are_folded_and_their_markers_gone(site):
                     assert word in re.sub(r"<[^>]+>", "", folded), f"{name}: {line!r} not folded"
                 else:
                     assert "Show solution" in text
+
+
+def test_check_feedback_is_folded_because_it_explains_the_answer(site):
+    """A solved check's feedback gives the answer away ("right, and not obvious: the larger
+    district moves ..."): seen open on lesson 01's page above the explorer it asks about."""
+    from hiertools.site import FEEDBACK_SHOW
+
+    for name in LESSONS:
+        text = page_text(site, lesson_page(name))
+        boxes = text.count('class="ht-feedback')
+        if not boxes:
+            continue
+        details = re.findall(r"<details.*?</details>", text, flags=re.S)
+        outside = re.sub(r"<details.*?</details>", "", text, flags=re.S)
+        assert 'class="ht-feedback' not in outside, f"{name}: a check's feedback is not folded"
+        assert sum(d.count('class="ht-feedback') for d in details) == boxes, name
+        assert html.unescape(text).count(FEEDBACK_SHOW) == boxes, name
 
 
 def test_lesson_pages_link_the_student_notebook_and_the_launch_options(site):
