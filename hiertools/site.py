@@ -59,6 +59,10 @@ BRANCH = "main"
 MATHJAX_FILES = ["es5/tex-chtml.js", "es5/input/tex/extensions", "es5/output/chtml/fonts/woff-v2",
                  "LICENSE"]
 SOLUTION_SHOW, SOLUTION_HIDE = "Show solution", "Hide solution"
+#: The stored feedback of a solved exercise's check explains the answer ("right, and not
+#: obvious: the larger district moves ..."), so it is folded too.
+FEEDBACK_SHOW, FEEDBACK_HIDE = "Show the check's feedback", "Hide the check's feedback"
+_CHECK_CALL = re.compile(r"\bht\.check\(")
 TITLE = "Partial Pooling"
 FOOTER = ('Course text: <a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>. '
           'Code: MIT. Cite it with the repository\'s <code>CITATION.cff</code>.')
@@ -182,13 +186,21 @@ def site_notebook(nb, notebook: str, repository: str | None = None,
 
     Solution cells (nbgrader ``solution: true`` or the BEGIN/END SOLUTION markers)
     are folded: code cells lose the marker lines and hide behind "Show solution"
-    (MyST-NB's ``hide-cell``), markdown answers go into a dropdown.  A "run this
+    (MyST-NB's ``hide-cell``), markdown answers go into a dropdown.  The output of every
+    ``ht.check(...)`` cell (the solved answer's feedback, which explains it) is folded
+    behind "Show the check's feedback" (``hide-output``).  A "run this
     lesson" box follows the title cell.
     """
     import nbformat
 
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
+        if cell.cell_type == "code" and _CHECK_CALL.search(cell.source) and cell.get("outputs"):
+            tags = cell.metadata.setdefault("tags", [])
+            if "hide-output" not in tags:
+                tags.append("hide-output")
+            options = cell.metadata.setdefault("mystnb", {})
+            options["code_prompt_show"], options["code_prompt_hide"] = FEEDBACK_SHOW, FEEDBACK_HIDE
         if not is_answer_cell(cell):
             continue
         if cell.cell_type == "code":
@@ -240,7 +252,9 @@ def explorer_html(name: str, controls: dict, frames: dict, static: Path) -> str:
     """A slider per control that swaps pre-rendered frames: the static page's explorer.
 
     `controls` is ``explorer_controls(name)`` ({control: {"label", "default", "grid",
-    "format"}}, the format a ``str.format`` template such as ``"{:.2f}"``); `frames` maps each control to ``explorer_frames(name, control)``, a list
+    "format", "help"}}, the format a ``str.format`` template such as ``"{:.2f}"``, the
+    optional help a sentence printed under the slider: the figure alone does not say
+    what e.g. "its n" sets); `frames` maps each control to ``explorer_frames(name, control)``, a list
     of (PNG bytes, alt text) in grid order.  The PNGs are written under `static`
     (``_static/explorers/<name>/``); the returned HTML is a notebook output for a page
     in ``lessons/``, run by ``book/_static/explorer.js``.
@@ -265,7 +279,10 @@ def explorer_html(name: str, controls: dict, frames: dict, static: Path) -> str:
                   f'<img src="{first["src"]}" alt="{escape(first["alt"])}">',
                   f'<figcaption><label>{escape(spec["label"])} <input type="range" min="0" '
                   f'max="{len(grid) - 1}" step="1" value="{start}"></label> '
-                  f'<output>{escape(first["value"])}</output></figcaption></figure>']
+                  f'<output>{escape(first["value"])}</output>'
+                  + (f'<span class="ht-explorer-help">{escape(spec["help"])}</span>'
+                     if spec.get("help") else "")
+                  + '</figcaption></figure>']
     parts.append("</div>")
     return "\n".join(parts)
 

@@ -10,6 +10,7 @@ links resolve, no horizontal scrolling at 390 px. Screenshots of every page at 1
 from __future__ import annotations
 
 import functools
+import html
 import html.parser
 import http.server
 import json
@@ -89,6 +90,23 @@ def test_solutions_are_folded_and_their_markers_gone(site):
                     assert word in re.sub(r"<[^>]+>", "", folded), f"{name}: {line!r} not folded"
                 else:
                     assert "Show solution" in text
+
+
+def test_check_feedback_is_folded_because_it_explains_the_answer(site):
+    """A solved check's feedback gives the answer away ("right, and not obvious: the larger
+    district moves ..."): seen open on lesson 01's page above the explorer it asks about."""
+    from hiertools.site import FEEDBACK_SHOW
+
+    for name in LESSONS:
+        text = page_text(site, lesson_page(name))
+        boxes = text.count('class="ht-feedback')
+        if not boxes:
+            continue
+        details = re.findall(r"<details.*?</details>", text, flags=re.S)
+        outside = re.sub(r"<details.*?</details>", "", text, flags=re.S)
+        assert 'class="ht-feedback' not in outside, f"{name}: a check's feedback is not folded"
+        assert sum(d.count('class="ht-feedback') for d in details) == boxes, name
+        assert html.unescape(text).count(FEEDBACK_SHOW) == boxes, name
 
 
 def test_lesson_pages_link_the_student_notebook_and_the_launch_options(site):
@@ -436,6 +454,60 @@ def _move_every_slider(browser, site, base):
         page.close()
 
 
+@pytest.mark.browser
+def test_explorer_captions_are_readable_in_light_and_dark_mode(site):
+    """Every explorer's label, value and help line against the background painted under it:
+    WCAG AA (4.5:1) in the theme's light and dark mode.  (In dark mode the theme's muted grey
+    caption on MyST-NB's light output box measured 1.5:1.)"""
+    from playwright.sync_api import sync_playwright
+
+    from tests import wcag
+    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, browser_unavailable_reason
+
+    reason = browser_unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    measure = """() => Array.from(document.querySelectorAll(
+        '.ht-explorer-control figcaption label, .ht-explorer-control figcaption output,'
+        + ' .ht-explorer-help'), el => {
+            const layers = [];
+            for (let e = el; e; e = e.parentElement) layers.push(getComputedStyle(e).backgroundColor);
+            return {text: el.textContent.trim().slice(0, 40), color: getComputedStyle(el).color,
+                    layers};
+        })"""
+    problems, measured = [], 0
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            for lesson in ("01_three_ways", "03_shrinkage", "06_varying_slopes"):
+                page.goto(f"{base}lessons/{lesson}.html", wait_until="load")
+                for theme in ("light", "dark"):
+                    page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
+                    page.wait_for_timeout(100)
+                    for item in page.evaluate(measure):
+                        background = (255.0, 255.0, 255.0) if theme == "light" else (18.0, 18.0, 18.0)
+                        for layer in reversed(item["layers"]):  # page first, innermost last
+                            background = wcag.composite(wcag.parse_color(layer), background)
+                        ratio = wcag.contrast(wcag.parse_color(item["color"]), background)
+                        measured += 1
+                        if ratio < wcag.AA_NORMAL_TEXT:
+                            problems.append(f"{lesson} {theme}: {item['text']!r} {ratio:.1f}:1")
+                    page.locator(".ht-explorer").first.screenshot(
+                        path=str(ARTIFACTS / f"explorer-caption-{lesson}-{theme}.png"))
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    # two themes x (label + value for each of the 8 sliders + the 4 help lines)
+    assert measured == 2 * (2 * 8 + 4), f"{measured} caption texts measured, not 40"
+    assert not problems, "explorer captions below 4.5:1:\n" + "\n".join(problems)
+
+
 def test_explorer_html_writes_a_frame_per_value_and_starts_at_the_default(tmp_path):
     """explorer_html on made-up frames: one file per value, the default shown first."""
     import html as html_lib
@@ -461,3 +533,19 @@ def test_explorer_html_writes_a_frame_per_value_and_starts_at_the_default(tmp_pa
     assert 'alt="shrinkage at tau = 1.0"' in out and 'value="2"' in out and 'max="3"' in out
     data = json.loads(html_lib.unescape(re.search(r'data-frames="([^"]+)"', out)[1]))
     assert [d["value"] for d in data] == ["0.0", "0.5", "1.0", "1.5"]
+    assert 'class="ht-explorer-help"' not in out  # no help given, no empty line
+
+    controls["tau"]["help"] = "τ: the SD of the true group <means>"
+    out = explorer_html("shrinkage", controls, frames, tmp_path)
+    assert '<span class="ht-explorer-help">τ: the SD of the true group &lt;means&gt;</span>' in out
+
+
+def test_every_slider_without_a_self_explaining_label_says_what_it_sets():
+    """The website prints a control's help under its slider: the pooling and shrinkage
+    sliders ("trust w", "its n") mean nothing without it."""
+    from hiertools.widgets import explorer_controls
+
+    for name in ("pooling", "shrinkage"):
+        for key, spec in explorer_controls(name).items():
+            assert len(spec["help"].split()) >= 5, (name, key, spec["help"])
+    assert "chosen group" in explorer_controls("shrinkage")["n"]["help"]

@@ -167,6 +167,7 @@ def plot_shrinkage(raw, pooled, n, *, mu=None, truth=None, labels=None, ax=None,
                   fontsize="small", frameon=False, borderaxespad=0.0)
     ax.grid(alpha=0.3)
     ax.hiertools_artists = artists
+    ax.hiertools_legend_handles = handles  # for a legend placed by the caller (the explorers)
     ax.hiertools_size_reference = float(n.max())
     return ax
 

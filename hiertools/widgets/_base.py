@@ -82,7 +82,7 @@ class Control:
 
     def as_dict(self) -> dict:
         return {"label": self.label, "default": self.default, "grid": list(self.grid),
-                "format": self.format}
+                "format": self.format, "help": self.tooltip}
 
 
 def _grid(minimum, maximum, default, count=21, integer=False, geometric=False, decimals=2):

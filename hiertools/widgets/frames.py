@@ -49,8 +49,9 @@ def explorer_controls(name: str) -> dict[str, dict]:
         each with ``label`` (the slider's label as plain text), ``default`` (its starting
         value in the lesson), ``grid`` (a list of 20-40 teaching values on the slider's
         own steps, the default included; the pooling slider runs from complete pooling, 0,
-        to no pooling, 1) and ``format`` (a ``str.format`` template for a value,
-        e.g. ``"{:.2f}"``).
+        to no pooling, 1), ``format`` (a ``str.format`` template for a value,
+        e.g. ``"{:.2f}"``) and ``help`` (one sentence on what the slider sets, the
+        notebook slider's tooltip; the website prints it under the slider).
 
     Examples
     --------

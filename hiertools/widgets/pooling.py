@@ -177,8 +177,9 @@ def draw_pooling(frame: PoolingFrame, ax=None):
     plot_shrinkage(d.raw, frame.estimates, d.n, mu=frame.mu, truth=d.truth, ax=ax,
                    ylabel=d.ylabel, title="Where each group's estimate goes as pooling changes",
                    legend=None)
-    # the legend goes below the axes, where it covers no data
-    ax.figure.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=4,
+    # the legend goes below the axes, where it covers no data; plot_shrinkage's own handles
+    # (the scatter of arrowheads would show a head too small to see on a projector)
+    ax.figure.legend(handles=ax.hiertools_legend_handles, loc="outside lower center", ncol=4,
                      fontsize=TEXT_PT, frameon=False)
     if len(d.labels) <= _MAX_NAMED:  # name each group beside its raw mean (they never move)
         radii = np.sqrt(ax.hiertools_artists["raw"].get_sizes()) / 2  # marker radius, points
@@ -285,9 +286,9 @@ def pooling_explorer(raw=None, n=None, sigma=None, *, data=None, y=None, group=N
     canvas, ax = _canvas(d)
     view = _FigureView(canvas)
     slider = _slider(_controls(d)["trust"], width="600px")
-    caption = widgets.HTML(f"<small><i>w</i> = the weight a median-sized group (n = "
+    caption = widgets.HTML(f"<i>w</i> = the weight a median-sized group (n = "
                            f"{d.n_typical:g}) puts on its own raw mean: 0 = complete pooling, "
-                           "1 = no pooling.</small>")
+                           "1 = no pooling.")  # full size: it says what the slider means
     caption.add_class("ht-caption")
     readout = _readout()
 

@@ -93,6 +93,21 @@ def test_pooling_explorer_layout_short_label_and_legend_outside_the_axes():
     assert {"D05", "D07", "D09"} <= names  # groups named beside their raw means
 
 
+def test_pooling_explorer_legend_and_caption_are_readable_from_the_back_of_a_room():
+    """Seen in JupyterLab: the legend's arrowhead was the arrowheads' scatter, a few pixels
+    across, and the line saying what w means was <small>. The legend now shows a marker
+    as large as the raw-estimate circle's, and the caption is at full size."""
+    from matplotlib.lines import Line2D
+
+    explorer = ht.pooling_explorer()
+    (legend,) = explorer.figure_view.figure.legends
+    handles = dict(zip((t.get_text() for t in legend.get_texts()), legend.legend_handles))
+    head, circle = handles["partially pooled estimate"], handles["raw estimate (no pooling)"]
+    assert isinstance(head, Line2D) and head.get_marker() == "^"
+    assert head.get_markersize() >= 0.8 * circle.get_markersize() >= 5
+    assert "<small" not in explorer.control("ht-caption").value
+
+
 @pytest.mark.parametrize("build", [ht.pooling_explorer, ht.shrinkage_explorer])
 def test_explorers_display_a_static_png_of_their_first_frame(build):
     import base64
