@@ -47,3 +47,13 @@ def test_the_workflow_runs_on_push_and_weekly_with_ci_set():
 def test_ci_run_calls_the_readme_test_command_verbatim():
     script = (ROOT / ".ci/run").read_text(encoding="utf-8")
     assert _readme_test_command() in script.splitlines()
+
+
+def test_only_the_shared_fixture_starts_playwright():
+    """Playwright's sync API cannot start while another instance runs in the same process, so a
+    browser test that starts its own fails when it runs after another browser test in the full
+    suite (it passes alone). Every browser test takes the session `browser` of tests/conftest.py."""
+    starts = re.compile(r"^\s*with sync_playwright\(\)|sync_playwright\(\)\.start\(", re.M)
+    starters = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "tests").rglob("*.py")
+                      if starts.search(path.read_text(encoding="utf-8")))
+    assert starters == ["tests/conftest.py"], starters

@@ -455,18 +455,13 @@ def _move_every_slider(browser, site, base):
 
 
 @pytest.mark.browser
-def test_explorer_captions_are_readable_in_light_and_dark_mode(site):
+@pytest.mark.browser
+def test_explorer_captions_are_readable_in_light_and_dark_mode(site, browser):
     """Every explorer's label, value and help line against the background painted under it:
     WCAG AA (4.5:1) in the theme's light and dark mode.  (In dark mode the theme's muted grey
     caption on MyST-NB's light output box measured 1.5:1.)"""
-    from playwright.sync_api import sync_playwright
-
     from tests import wcag
-    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, browser_unavailable_reason
 
-    reason = browser_unavailable_reason()
-    if reason:
-        pytest.skip(reason)
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -481,25 +476,23 @@ def test_explorer_captions_are_readable_in_light_and_dark_mode(site):
         })"""
     problems, measured = [], 0
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            for lesson in ("01_three_ways", "03_shrinkage", "06_varying_slopes"):
-                page.goto(f"{base}lessons/{lesson}.html", wait_until="load")
-                for theme in ("light", "dark"):
-                    page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
-                    page.wait_for_timeout(100)
-                    for item in page.evaluate(measure):
-                        background = (255.0, 255.0, 255.0) if theme == "light" else (18.0, 18.0, 18.0)
-                        for layer in reversed(item["layers"]):  # page first, innermost last
-                            background = wcag.composite(wcag.parse_color(layer), background)
-                        ratio = wcag.contrast(wcag.parse_color(item["color"]), background)
-                        measured += 1
-                        if ratio < wcag.AA_NORMAL_TEXT:
-                            problems.append(f"{lesson} {theme}: {item['text']!r} {ratio:.1f}:1")
-                    page.locator(".ht-explorer").first.screenshot(
-                        path=str(ARTIFACTS / f"explorer-caption-{lesson}-{theme}.png"))
-            browser.close()
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        for lesson in ("01_three_ways", "03_shrinkage", "06_varying_slopes"):
+            page.goto(f"{base}lessons/{lesson}.html", wait_until="load")
+            for theme in ("light", "dark"):
+                page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
+                page.wait_for_timeout(100)
+                for item in page.evaluate(measure):
+                    background = (255.0, 255.0, 255.0) if theme == "light" else (18.0, 18.0, 18.0)
+                    for layer in reversed(item["layers"]):  # page first, innermost last
+                        background = wcag.composite(wcag.parse_color(layer), background)
+                    ratio = wcag.contrast(wcag.parse_color(item["color"]), background)
+                    measured += 1
+                    if ratio < wcag.AA_NORMAL_TEXT:
+                        problems.append(f"{lesson} {theme}: {item['text']!r} {ratio:.1f}:1")
+                page.locator(".ht-explorer").first.screenshot(
+                    path=str(ARTIFACTS / f"explorer-caption-{lesson}-{theme}.png"))
+        page.close()
     finally:
         server.shutdown()
         server.server_close()
