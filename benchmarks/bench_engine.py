@@ -119,8 +119,9 @@ def main(argv=None) -> None:
     t_slo = best_of(lambda: fit_varying_slopes(data, "y", "x", "g"), k)
     print(f"   baseline, one np.bincount(g, weights=y) pass: {1e3 * t_bin:7.2f} ms "
           f"(on the DataFrame's read-only columns: {1e3 * t_df:.2f} ms)")
-    print(f"   fit_varying_intercepts(x='x'): {1e3 * t_int:7.2f} ms = {t_int / t_bin:5.1f}x baseline")
-    print(f"   fit_varying_slopes(x='x'):     {1e3 * t_slo:7.2f} ms = {t_slo / t_bin:5.1f}x baseline")
+    for name, t in [("fit_varying_intercepts(x='x'):", t_int),
+                    ("fit_varying_slopes(x='x'):", t_slo)]:
+        print(f"   {name:31s}{1e3 * t:7.2f} ms = {t / t_bin:5.1f}x baseline")
 
     print("\n3. peak extra memory during a fit (tracemalloc); goal < 3x the input columns")
     nbytes = sum(data[c].to_numpy().nbytes for c in ["g", "x", "y"])

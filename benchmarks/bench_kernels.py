@@ -22,7 +22,6 @@ folder.
 from __future__ import annotations
 
 import argparse
-import copy
 import sys
 import tempfile
 import threading

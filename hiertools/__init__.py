@@ -23,23 +23,61 @@ what is missing.
 
 try:
     from .bayes import TauPosterior, ess, mcse, rhat, sample_posterior, tau_posterior
-    from .data import (SimulatedMaps, dataset_info, list_datasets, load, simulate_districts,
-                       simulate_maps)
-    from .empirical_bayes import (estimate_tau, estimate_tau_batch, james_stein,
-                                  james_stein_batch, shrink_batch, tau_loglik)
+    from .data import (
+        SimulatedMaps,
+        dataset_info,
+        list_datasets,
+        load,
+        simulate_districts,
+        simulate_maps,
+    )
+    from .empirical_bayes import (
+        estimate_tau,
+        estimate_tau_batch,
+        james_stein,
+        james_stein_batch,
+        shrink_batch,
+        tau_loglik,
+    )
     from .exercises import Feedback, Hint, check, hint, list_exercises
     from .mixed import MixedModelResult, fit_varying_intercepts, fit_varying_slopes
-    from .plots import (plot_bias_variance, plot_binomial_funnel, plot_caterpillar,
-                        plot_county_panel, plot_covariance_ellipse, plot_efron_morris,
-                        plot_error_by_size, plot_estimates_by_size, plot_funnel,
-                        plot_group_distribution, plot_group_panel, plot_group_predictor,
-                        plot_intervals, plot_pooling, plot_rank_intervals, plot_rate_intervals,
-                        plot_risk, plot_sampling_distributions, plot_shrinkage,
-                        plot_slopes_panel, plot_slopes_shrinkage, plot_tau_likelihood,
-                        plot_tau_posterior, plot_theta_given_tau, plot_trace)
+    from .plots import (
+        plot_bias_variance,
+        plot_binomial_funnel,
+        plot_caterpillar,
+        plot_county_panel,  # noqa: F401 -- deprecated alias, importable for one release
+        plot_covariance_ellipse,
+        plot_efron_morris,
+        plot_error_by_size,
+        plot_estimates_by_size,
+        plot_funnel,
+        plot_group_distribution,
+        plot_group_panel,
+        plot_group_predictor,
+        plot_intervals,
+        plot_pooling,
+        plot_rank_intervals,
+        plot_rate_intervals,
+        plot_risk,
+        plot_sampling_distributions,
+        plot_shrinkage,
+        plot_slopes_panel,
+        plot_slopes_shrinkage,
+        plot_tau_likelihood,
+        plot_tau_posterior,
+        plot_theta_given_tau,
+        plot_trace,
+    )
     from .pooling import complete_pooling, group_summary, no_pooling, partial_pooling
-    from .rates import (DispersionTest, RateFit, fit_beta_binomial, fit_gamma_poisson,
-                        funnel_limits, overdispersion_test, rank_summary)
+    from .rates import (
+        DispersionTest,
+        RateFit,
+        fit_beta_binomial,
+        fit_gamma_poisson,
+        funnel_limits,
+        overdispersion_test,
+        rank_summary,
+    )
     from .rates_bayes import BetaBinomialPosterior, beta_binomial_posterior
     from .shrinkage import pooled_mean, shrink, shrinkage_weights
     from .slopes import SlopesShrinkage, shrink_slopes, slopes_cov

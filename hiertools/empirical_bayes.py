@@ -15,8 +15,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._validation import (_short, check_array, check_consistent_length, check_option,
-                          check_scalar, common_index, like_input)
+from ._validation import (
+    _short,
+    check_array,
+    check_consistent_length,
+    check_option,
+    check_scalar,
+    common_index,
+    like_input,
+)
 
 __all__ = ["estimate_tau", "james_stein", "estimate_tau_batch", "tau_loglik",
            "james_stein_batch", "shrink_batch"]
@@ -158,7 +165,9 @@ def james_stein(y, se=None, target="mean", *, sigma=None):
     -----
     Toward the grand mean :math:`\\bar y`:
 
-    .. math:: \\hat\\theta_j = \\bar y + \\left(1 - \\frac{(J-3)\\sigma^2}{\\sum_k (y_k-\\bar y)^2}\\right)_+ (y_j - \\bar y);
+    .. math:: \\hat\\theta_j = \\bar y
+              + \\left(1 - \\frac{(J-3)\\sigma^2}{\\sum_k (y_k-\\bar y)^2}\\right)_+
+              (y_j - \\bar y);
 
     toward a fixed target :math:`\\theta_0`, replace :math:`\\bar y` by :math:`\\theta_0` and
     *J − 3* by *J − 2*.  The subscript + (positive part) stops the factor below 0, so no

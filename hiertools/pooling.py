@@ -13,8 +13,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._validation import (check_array, check_column, check_frame, check_group_column, check_option,
-                          check_scalar)
+from ._validation import (
+    check_array,
+    check_column,
+    check_frame,
+    check_group_column,
+    check_option,
+    check_scalar,
+)
 
 __all__ = ["group_summary", "complete_pooling", "no_pooling", "partial_pooling",
            "normal_funnel_limits"]

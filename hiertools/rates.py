@@ -44,8 +44,15 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from ._validation import check_array, check_bool, check_consistent_length, check_labels, \
-    check_option, check_scalar, common_index
+from ._validation import (
+    check_array,
+    check_bool,
+    check_consistent_length,
+    check_labels,
+    check_option,
+    check_scalar,
+    common_index,
+)
 
 __all__ = ["RateFit", "DispersionTest", "fit_beta_binomial", "fit_gamma_poisson",
            "funnel_limits", "overdispersion_test", "rank_summary"]
@@ -134,8 +141,8 @@ class RateFit:
             point = np.full(len(self.estimates), self.prior_mean)
             return pd.DataFrame({"lower": point, "upper": point}, index=self.estimates.index)
         dist = self.posterior()
-        return pd.DataFrame({"lower": dist.ppf((1 - level) / 2), "upper": dist.ppf((1 + level) / 2)},
-                            index=self.estimates.index)
+        return pd.DataFrame({"lower": dist.ppf((1 - level) / 2),
+                             "upper": dist.ppf((1 + level) / 2)}, index=self.estimates.index)
 
     def sample(self, draws: int = 4000, *, seed: int = 0) -> pd.DataFrame:
         """Draws of every unit's true rate from its posterior (rows: draws; columns: units).
@@ -252,7 +259,8 @@ def _pooled(size, loglik, limit_loglik, slope) -> bool:
 
 def _bb_loglik(alpha, beta, r, n) -> float:
     const = special.gammaln(n + 1) - special.gammaln(r + 1) - special.gammaln(n - r + 1)
-    return float(np.sum(const + special.betaln(alpha + r, beta + n - r) - special.betaln(alpha, beta)))
+    return float(np.sum(const + special.betaln(alpha + r, beta + n - r)
+                        - special.betaln(alpha, beta)))
 
 
 def _binomial_loglik(p, r, n) -> float:
@@ -490,7 +498,7 @@ def _gp_ml(y, e, start):
 
 def fit_gamma_poisson(observed, expected, method: str = "ML", *, labels=None,
                       level: float = 0.95) -> RateFit:
-    """Gamma–Poisson empirical Bayes: shrink ratios :math:`y_i/E_i` (e.g. SMRs) toward a Gamma prior.
+    """Gamma–Poisson empirical Bayes: shrink ratios :math:`y_i/E_i` (e.g. SMRs) to a Gamma prior.
 
     Parameters
     ----------
@@ -523,14 +531,16 @@ def fit_gamma_poisson(observed, expected, method: str = "ML", *, labels=None,
     Marginally :math:`y_i` is negative binomial:
 
     .. math:: \\ell(\\alpha,\\beta) = \\sum_i \\log\\Gamma(\\alpha+y_i) - \\log\\Gamma(\\alpha)
-              - \\log y_i! + \\alpha\\log\\frac{\\beta}{\\beta+E_i} + y_i\\log\\frac{E_i}{\\beta+E_i},
+              - \\log y_i! + \\alpha\\log\\frac{\\beta}{\\beta+E_i}
+              + y_i\\log\\frac{E_i}{\\beta+E_i},
 
     maximized over the prior mean :math:`m = \\alpha/\\beta` and shape α (BFGS on their
     logs, analytic gradient); as α → ∞ it tends to the Poisson likelihood at the pooled
     ratio, reported as complete pooling (α = β = ∞) when that limit is at least as high.
 
-    Moments.  With :math:`\\hat m = \\sum y_i/\\sum E_i` and :math:`T = \\sum E_i`, the statistic
-    :math:`S = \\sum_i (y_i - \\hat m E_i)^2/E_i` has expectation :math:`m(J-1) + v(T - \\sum E_i^2/T)`,
+    Moments.  With :math:`\\hat m = \\sum y_i/\\sum E_i` and :math:`T = \\sum E_i`, the
+    statistic :math:`S = \\sum_i (y_i - \\hat m E_i)^2/E_i` has expectation
+    :math:`m(J-1) + v(T - \\sum E_i^2/T)`,
     where :math:`v` is the prior variance of :math:`\\theta_i`; so
 
     .. math:: \\hat v = \\frac{S - \\hat m(J-1)}{T - \\sum_i E_i^2/T}, \\qquad
@@ -617,7 +627,8 @@ def funnel_limits(n, target: float, level: float = 0.95, *, phi: float = 1.0):
     with :math:`F(r) \\ge p`).  Because the binomial is discrete, the limit is
     interpolated between :math:`r_p - 1` and :math:`r_p` (Spiegelhalter 2005, Appendix A.1.1):
 
-    .. math:: \\text{limit} = \\frac{r_p - a}{n}, \\qquad a = \\frac{F(r_p) - p}{F(r_p) - F(r_p - 1)}.
+    .. math:: \\text{limit} = \\frac{r_p - a}{n}, \\qquad
+              a = \\frac{F(r_p) - p}{F(r_p) - F(r_p - 1)}.
 
     Overdispersion (Spiegelhalter 2005, §6.1).  When the units vary more than the binomial
     allows (:math:`\\hat\\phi = X^2/J` well above 1), the limits are widened around the

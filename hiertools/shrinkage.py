@@ -9,7 +9,8 @@ SD :math:`\\tau` and within-group SD :math:`\\sigma`, the partially pooled estim
 :math:`w_j` is the *reliability* of group *j*'s own data: the share of the
 variance of :math:`\\bar y_j` that is real between-group signal rather than
 sampling noise.  It is also the posterior mean of :math:`\\alpha_j` under the
-prior :math:`N(\\mu, \\tau^2)` and the likelihood :math:`\\bar y_j \\sim N(\\alpha_j, \\sigma^2/n_j)`.
+prior :math:`N(\\mu, \\tau^2)` and the likelihood
+:math:`\\bar y_j \\sim N(\\alpha_j, \\sigma^2/n_j)`.
 
 The public functions check their arguments once and call the private kernels
 :func:`_weights`, :func:`_pooled_mean` and :func:`_shrink`, which take clean float
@@ -20,8 +21,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import (check_array, check_consistent_length, check_scalar, common_index,
-                          like_input)
+from ._validation import (
+    check_array,
+    check_consistent_length,
+    check_scalar,
+    common_index,
+    like_input,
+)
 
 __all__ = ["shrinkage_weights", "shrink", "pooled_mean"]
 

@@ -254,8 +254,9 @@ def explorer_html(name: str, controls: dict, frames: dict, static: Path) -> str:
     `controls` is ``explorer_controls(name)`` ({control: {"label", "default", "grid",
     "format", "help"}}, the format a ``str.format`` template such as ``"{:.2f}"``, the
     optional help a sentence printed under the slider: the figure alone does not say
-    what e.g. "its n" sets); `frames` maps each control to ``explorer_frames(name, control)``, a list
-    of (PNG bytes, alt text) in grid order.  The PNGs are written under `static`
+    what e.g. "its n" sets); `frames` maps each control to
+    ``explorer_frames(name, control)``, a list of (PNG bytes, alt text) in grid order.  The
+    PNGs are written under `static`
     (``_static/explorers/<name>/``); the returned HTML is a notebook output for a page
     in ``lessons/``, run by ``book/_static/explorer.js``.
     """

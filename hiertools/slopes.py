@@ -9,7 +9,8 @@ computed once in a vectorized pass.
 
 Notation (code name → symbol), for group j with rows i = 1..n_j:
 
-* ``ztz`` → :math:`A_j = Z_j'Z_j = \\begin{pmatrix} n_j & \\sum x \\\\ \\sum x & \\sum x^2 \\end{pmatrix}`
+* ``ztz`` → :math:`A_j = Z_j'Z_j
+  = \\begin{pmatrix} n_j & \\sum x \\\\ \\sum x & \\sum x^2 \\end{pmatrix}`
   (here the fixed and the random design are the same, :math:`X_j = Z_j = [1, x]`);
 * ``zty`` → :math:`c_j = Z_j'y_j = (\\sum y, \\sum xy)'`;
 * ``cov`` → :math:`\\Sigma`, the covariance of a group's (intercept, slope) deviation;

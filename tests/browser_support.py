@@ -240,7 +240,8 @@ def open_notebook(page, server: LabServer, path: str, workspace: str, timeout_ms
 _CELLS_JS = """() => Array.from(
     document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell'),
     c => [(c.querySelector('.jp-InputPrompt') || {textContent: ''}).textContent.trim(),
-          ((c.querySelector('.cm-content') || {textContent: ''}).textContent || '').slice(0, 70)])"""
+          ((c.querySelector('.cm-content') || {textContent: ''}).textContent || '')
+              .slice(0, 70)])"""
 
 
 def run_all_and_wait(page, timeout: float = 600, settle: float = 8) -> list[str]:

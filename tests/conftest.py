@@ -47,8 +47,8 @@ def browser():
 #: trip, building a wheel, the command line in subprocesses (building notebooks, starting
 #: JupyterLab).  `pytest -m "not slow"` leaves them out for a quick loop while developing; the
 #: README's test command and .ci/run run everything.
-SLOW_FILES = {"test_browser.py", "test_browser_feedback.py", "test_classroom.py", "test_packaging.py",
-              "test_cli.py", "test_site.py"}
+SLOW_FILES = {"test_browser.py", "test_browser_feedback.py", "test_classroom.py",
+              "test_packaging.py", "test_cli.py", "test_site.py"}
 
 
 def pytest_configure(config):

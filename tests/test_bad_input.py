@@ -614,7 +614,8 @@ def _frame_cases(spec: Spec) -> list[Case]:
 
         if col.numeric:
             cases += [
-                Case(spec, "non-numeric column", arg, edit(lambda d: d[col.column].astype(str))),
+                Case(spec, "non-numeric column", arg,
+                     edit(lambda d, c=col.column: d[c].astype(str))),
                 Case(spec, "NaN in column", arg,
                      edit(lambda d, c=col.column: d[c].where(d.index != 0, np.nan))),
                 Case(spec, "inf in column", arg,

@@ -96,7 +96,8 @@ _SNAPSHOT_JS = """([ex, j]) => {
         loaded: img.complete && img.naturalWidth > 0,
         readout: readout ? readout.textContent.trim() : null,
         // a slider's number box writes negatives with U+2212 (d3-format); read them as '-'
-        value: box ? box.textContent.trim().replace(/\u2212/g, '-') : (select ? select.value : null),
+        value: box ? box.textContent.trim().replace(/\u2212/g, '-')
+                   : (select ? select.value : null),
         min: handle ? parseFloat(handle.getAttribute('aria-valuemin')) : null,
         max: handle ? parseFloat(handle.getAttribute('aria-valuemax')) : null,
     };

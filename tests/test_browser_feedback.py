@@ -44,7 +44,8 @@ _MEASURE_JS = """() => {
             Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim()));
         return {box: i, classes: box.className, items: els.map(el => {
             const layers = [];
-            for (let e = el; e; e = e.parentElement) layers.push(getComputedStyle(e).backgroundColor);
+            for (let e = el; e; e = e.parentElement)
+                layers.push(getComputedStyle(e).backgroundColor);
             layers.push(getComputedStyle(document.documentElement).backgroundColor);
             return {tag: el.tagName.toLowerCase(), text: el.textContent.trim().slice(0, 40),
                     color: getComputedStyle(el).color, layers};

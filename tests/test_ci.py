@@ -2,9 +2,15 @@
 workflow cannot run on this machine)."""
 
 import re
+import sys
 from pathlib import Path
 
 import yaml
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -47,6 +53,20 @@ def test_the_workflow_runs_on_push_and_weekly_with_ci_set():
 def test_ci_run_calls_the_readme_test_command_verbatim():
     script = (ROOT / ".ci/run").read_text(encoding="utf-8")
     assert _readme_test_command() in script.splitlines()
+
+
+def test_the_test_command_lints_before_it_tests():
+    command = _readme_test_command()
+    assert "ruff check ." in command
+    assert command.index("ruff check .") < command.index("pytest"), command
+
+
+def test_ruff_checks_pyflakes_pycodestyle_isort_and_bugbear():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    ruff = config["tool"]["ruff"]
+    assert {"E", "W", "F", "I", "B"} <= set(ruff["lint"]["select"])
+    assert any(dep.startswith("ruff") for dep in config["project"]["optional-dependencies"]["test"])
+    assert {"lessons", "follow"} <= set(ruff["extend-exclude"])  # generated, never edited
 
 
 def test_only_the_shared_fixture_starts_playwright():

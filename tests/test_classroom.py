@@ -117,7 +117,8 @@ def _release_and_autograde(tmp_path_factory):
     def slip(path):
         nb = nbformat.read(source / path.name, as_version=4)
         grade_id, wrong = SLIPS[path.name[:2]]
-        cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+        cell = next(c for c in nb.cells
+                    if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
         cell.source = wrong
         return nb
 

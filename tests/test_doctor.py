@@ -31,7 +31,7 @@ def test_doctor_passes_here_with_one_line_per_check():
         here = f"{VENV_BIN}python"
     assert "[FAIL]" not in text
     assert text.rstrip().endswith(f"start with `{here} -m hiertools lab`."), text
-    assert text.startswith(f"[ok] Python 3.") and f"({sys.executable})" in text.splitlines()[0]
+    assert text.startswith("[ok] Python 3.") and f"({sys.executable})" in text.splitlines()[0]
     for expected in ("Python 3.", "numpy ", "ipywidgets ", "pillow ", "a Python kernel",
                      "JupyterLab widget extension", "datasets match their checksums",
                      "a model fits", "widgets build and draw a figure"):

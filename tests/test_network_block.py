@@ -10,8 +10,6 @@ connection to a server on 127.0.0.1 goes through.
 import os
 import socket
 
-import nbformat
-import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 PROBE = """\

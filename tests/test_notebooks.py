@@ -243,7 +243,8 @@ def test_appendix_quotes_the_published_lme4_values_and_the_seed_snippets():
 
     nb = _read(ROOT / "solutions" / "appendix_coming_from_r.ipynb")
     source = "\n".join(c.source for c in nb.cells)
-    published = json.loads((ROOT / "tests" / "data" / "lme4_reference.json").read_text())["published"]
+    reference = ROOT / "tests" / "data" / "lme4_reference.json"
+    published = json.loads(reference.read_text())["published"]
     barr = published["sleepstudy_slopes_REML_barr"]["values"]
     varcorr = published["sleepstudy_slopes_REML_varcorr"]["values"]
     quoted = [*barr["fixed_effects"], *varcorr["group_sd"], varcorr["group_corr"],
@@ -274,7 +275,8 @@ def test_lesson_01_prints_the_seed_block_in_both_versions():
     block = "5.038\n4 6.99 5.85 0.42\n11 6.79 6.2 0.66\n17 4.1 4.33 0.75\n"
     for folder in ("solutions", "lessons"):
         nb = _read(ROOT / folder / "01_three_ways.ipynb")
-        seed_cell = next(c for c in nb.cells if c.cell_type == "code" and "default_rng(1)" in c.source)
+        seed_cell = next(c for c in nb.cells
+                         if c.cell_type == "code" and "default_rng(1)" in c.source)
         assert [o.text for o in seed_cell.outputs if o.output_type == "stream"] == [block]
         assert "# e.g. 4 8.03 5.28 0.19" in seed_cell.source  # verbatim, wrong comments included
 

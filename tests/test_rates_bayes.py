@@ -1,9 +1,9 @@
 """ht.beta_binomial_posterior against computations that share none of its code.
 
 Expected values come from scipy: the posterior written with scipy.special.betaln (not the
-package's Stirling-series log rising factorials) and integrated by adaptive quadrature (scipy.integrate.quad, nested) over (log(α/β),
-log(α+β)); the log rising factorial against an explicit sum of logs; draws against the
-grid's exact moments within Monte Carlo error.
+package's Stirling-series log rising factorials) and integrated by adaptive quadrature
+(scipy.integrate.quad, nested) over (log(α/β), log(α+β)); the log rising factorial against an
+explicit sum of logs; draws against the grid's exact moments within Monte Carlo error.
 """
 
 import warnings

@@ -173,7 +173,8 @@ def test_nothing_on_the_site_is_loaded_from_another_host_by_its_html(site):
 # --------------------------------------------------------------------------- repo files
 def test_notation_page_names_only_lessons_that_exist():
     text = (REPO / "book" / "notation.md").read_text(encoding="utf-8")
-    named = set(re.findall(r"\b(\d\d)\b", " ".join(re.findall(r"\[(?:\d\d|appendix)[^\]]*\]\(", text))))
+    links = re.findall(r"\[(?:\d\d|appendix)[^\]]*\]\(", text)
+    named = set(re.findall(r"\b(\d\d)\b", " ".join(links)))
     named |= set(re.findall(r"lessons/(\d\d)_", text))
     numbers = {n[:2] for n in LESSONS if n[:2].isdigit()}
     assert named, "the notation page names no lesson"
@@ -270,7 +271,8 @@ def browsed(site, browser):
             }""")
             info = page.evaluate("""() => ({
                 images: [...document.images].map(i => ({src: i.currentSrc || i.src,
-                    ok: i.complete && i.naturalWidth > 0, alt: (i.getAttribute('alt') || '').trim()})),
+                    ok: i.complete && i.naturalWidth > 0,
+                    alt: (i.getAttribute('alt') || '').trim()})),
                 math: document.querySelectorAll('.math').length,
                 untypeset: [...document.querySelectorAll('.math')].filter(
                     m => !m.querySelector('mjx-container') && !m.closest('mjx-container')
@@ -350,7 +352,8 @@ def test_every_internal_link_resolves(browsed):
                 target = target / "index.html"
             if not target.is_file():
                 broken.append(f"{name} -> {href}")
-            elif url.fragment and target.suffix == ".html" and unquote(url.fragment) not in _ids(target):
+            elif (url.fragment and target.suffix == ".html"
+                  and unquote(url.fragment) not in _ids(target)):
                 broken.append(f"{name} -> {href} (no such anchor)")
     assert not broken, "\n".join(broken[:20])
 
@@ -470,7 +473,8 @@ def test_explorer_captions_are_readable_in_light_and_dark_mode(site, browser):
         '.ht-explorer-control figcaption label, .ht-explorer-control figcaption output,'
         + ' .ht-explorer-help'), el => {
             const layers = [];
-            for (let e = el; e; e = e.parentElement) layers.push(getComputedStyle(e).backgroundColor);
+            for (let e = el; e; e = e.parentElement)
+                layers.push(getComputedStyle(e).backgroundColor);
             return {text: el.textContent.trim().slice(0, 40), color: getComputedStyle(el).color,
                     layers};
         })"""

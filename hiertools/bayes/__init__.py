@@ -13,7 +13,8 @@ Two ways to the posterior, which the tests hold against each other:
 *Exact, on a grid* (:func:`tau_posterior`; BDA3 §5.4).  With μ integrated out,
 
 .. math:: p(\\tau \\mid y) \\propto p(\\tau)\\, V_\\mu^{1/2} \\prod_j (\\sigma_j^2+\\tau^2)^{-1/2}
-          \\exp\\Big(-\\frac{(y_j-\\hat\\mu)^2}{2(\\sigma_j^2+\\tau^2)}\\Big)          \\qquad (5.21)
+          \\exp\\Big(-\\frac{(y_j-\\hat\\mu)^2}{2(\\sigma_j^2+\\tau^2)}\\Big)
+          \\qquad (5.21)
 
 with :math:`\\hat\\mu = \\sum_j y_j/(\\sigma_j^2+\\tau^2) \\,/\\, \\sum_j 1/(\\sigma_j^2+\\tau^2)`
 and :math:`V_\\mu^{-1} = \\sum_j 1/(\\sigma_j^2+\\tau^2)`; then

@@ -3,12 +3,16 @@ their validation, the random generator, and the frame of draws."""
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 
-from .._validation import (check_array, check_consistent_length, check_option,
-                           check_scalar, common_index)
+from .._validation import (
+    check_array,
+    check_consistent_length,
+    check_option,
+    check_scalar,
+    common_index,
+)
 
 #: Priors on τ by name.  "inverse-gamma" is IG(ε, ε) on τ², kept to show Gelman's (2006) trap.
 PRIORS = ("uniform", "half-cauchy", "half-normal", "inverse-gamma")

@@ -4,13 +4,11 @@ to agree with ArviZ on the same arrays."""
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 from scipy import special
 
-from .._validation import (_short, check_option,
-                           check_scalar)
+from .._validation import _short, check_option, check_scalar
 
 __all__ = ["rhat", "ess", "mcse"]
 

@@ -9,10 +9,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .._validation import (_short, check_option,
-                           check_scalar)
-from ._common import (PARAMETRIZATIONS, _check_data, _check_prior, _draws_frame, _log_prior,
-                      _rng)
+from .._validation import _short, check_option, check_scalar
+from ._common import PARAMETRIZATIONS, _check_data, _check_prior, _draws_frame, _log_prior, _rng
 
 __all__ = ["sample_posterior"]
 

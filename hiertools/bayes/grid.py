@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .._validation import (_short, check_array, check_scalar)
+from .._validation import _short, check_array, check_scalar
 from ._common import _check_data, _check_prior, _draws_frame, _log_prior, _rng
 
 __all__ = ["TauPosterior", "tau_posterior"]

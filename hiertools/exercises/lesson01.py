@@ -16,8 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..widgets._lessons import register_defaults
-from ._core import (Precision, Wrong, as_labels, as_number, as_series, exercise,
-                    judge_number)
+from ._core import Precision, Wrong, as_labels, as_number, as_series, exercise, judge_number
 
 #: Within-district SD of one observation in the source text's simulation (``sigma = 3.0`` there).
 SIGMA = 3.0
@@ -244,7 +243,8 @@ def _check_extremes(answer):
     right = len(set(got) & expected)
     if right != N_EXTREME:
         raise Wrong(f"{right} of your {N_EXTREME} areas are among the {N_EXTREME} most extreme.")
-    return f"those are the {N_EXTREME} areas farthest from the overall mean. Now look at their sizes."
+    return (f"those are the {N_EXTREME} areas farthest from the overall mean. "
+            "Now look at their sizes.")
 
 
 @exercise("01-outside-funnel",

@@ -16,8 +16,17 @@ from functools import cache
 
 import numpy as np
 
-from ._core import (Precision, Wrong, as_choice, as_labels, as_number, as_pair,
-                    as_whole_number, exercise, judge_number)
+from ._core import (
+    Precision,
+    Wrong,
+    as_choice,
+    as_labels,
+    as_number,
+    as_pair,
+    as_whole_number,
+    exercise,
+    judge_number,
+)
 
 #: The data and the two models of the lesson (arguments of ht.fit_varying_intercepts).
 DATASET = "radon"

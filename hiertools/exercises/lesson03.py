@@ -17,8 +17,16 @@ from functools import cache
 import numpy as np
 
 from ..widgets._lessons import register_defaults
-from ._core import (Precision, Wrong, as_choice, as_labels, as_number, as_whole_number, exercise,
-                    judge_number)
+from ._core import (
+    Precision,
+    Wrong,
+    as_choice,
+    as_labels,
+    as_number,
+    as_whole_number,
+    exercise,
+    judge_number,
+)
 from .lesson02 import FIT, fits
 
 #: The county of the worked example and of the first exercises.

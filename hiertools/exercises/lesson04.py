@@ -13,8 +13,7 @@ from functools import cache
 
 import numpy as np
 
-from ._core import (Precision, Unreadable, Wrong, as_labels, as_number, exercise,
-                    judge_number)
+from ._core import Precision, Unreadable, Wrong, as_labels, as_number, exercise, judge_number
 from .lesson01 import AREAS, SIGMA
 
 #: Maps per simulated setting.

@@ -14,8 +14,7 @@ from functools import cache
 import numpy as np
 
 from ..widgets._lessons import register_defaults
-from ._core import (Precision, Unreadable, Wrong, as_labels, as_number, exercise,
-                    judge_number)
+from ._core import Precision, Unreadable, Wrong, as_labels, as_number, exercise, judge_number
 
 #: The data and the model of the lesson (arguments of ht.fit_varying_slopes).
 DATASET = "sleepstudy"
@@ -90,7 +89,8 @@ def _own_lines(data, x=FIT["x"]):
     """Each subject's own least-squares (intercept, slope), as a DataFrame."""
     import pandas as pd
 
-    from ..slopes import _own_lines as own, _slope_stats
+    from ..slopes import _own_lines as own
+    from ..slopes import _slope_stats
 
     stats = _slope_stats(data, FIT["y"], x, FIT["group"])
     return pd.DataFrame(own(stats), index=stats.labels, columns=["Intercept", x])
@@ -163,8 +163,8 @@ def _direction(answer) -> str:
           hints=[f"after centring, a subject's intercept is its reaction time at day {CENTRE_DAY}, "
                  f"alpha_j + {CENTRE_DAY} beta_j. Do subjects with steep slopes tend to have a "
                  "high or a low value there?",
-                 f"Cov(alpha + {CENTRE_DAY} beta, beta) = rho sigma_alpha sigma_beta + {CENTRE_DAY} "
-                 "sigma_beta²: is the added term positive or negative?"])
+                 f"Cov(alpha + {CENTRE_DAY} beta, beta) = rho sigma_alpha sigma_beta "
+                 f"+ {CENTRE_DAY} sigma_beta²: is the added term positive or negative?"])
 def _check_predict_centring(answer):
     fit, fit_centred, _ = fits()
     word = _direction(answer)
@@ -204,8 +204,9 @@ def _check_centred_rho(answer):
           precision=Precision(decimals=2),
           hints=["days 0 and 1 were adaptation and training: drop them, and count the days from "
                  "the baseline so that day 2 becomes 0.",
-                 f"keep the rows with days >= {BASELINE_DAY}, add a column days - {BASELINE_DAY}, fit "
-                 "ht.fit_varying_slopes with it as x, and read the fixed effect of that column."])
+                 f"keep the rows with days >= {BASELINE_DAY}, add a column "
+                 f"days - {BASELINE_DAY}, fit ht.fit_varying_slopes with it as x, and read the "
+                 "fixed effect of that column."])
 def _check_baseline_slope(answer):
     fit, _, fit_baseline = fits()
     _, off_by_one = _variants()

@@ -24,7 +24,7 @@ def _new_axes(ax, figsize):
 
 
 def _marker_sizes(n, reference=None, smallest=10.0, largest=220.0):
-    """Marker areas proportional to group size; the largest group (or `reference`) gets `largest`."""
+    """Marker areas proportional to group size; the largest (or `reference`) gets `largest`."""
     n = np.asarray(n, dtype=float)
     reference = n.max() if reference is None else reference
     return np.clip(largest * n / reference, smallest, None)

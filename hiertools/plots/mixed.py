@@ -1,4 +1,4 @@
-"""Figures of a fitted mixed model: the group panel, the caterpillar plot, a group-level predictor."""
+"""Figures of a fitted mixed model: group panel, caterpillar plot, group-level predictor."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .._validation import (check_column, check_frame, check_group_column, check_option,
-                           check_scalar)
+from .._validation import check_column, check_frame, check_group_column, check_option, check_scalar
 from ..pooling import _regression_lines
-from ._common import COLORS, _check_fit, _nice_sizes, _new_axes
+from ._common import COLORS, _check_fit, _new_axes, _nice_sizes
 
 __all__ = ["plot_group_panel", "plot_county_panel", "plot_caterpillar",
            "plot_group_predictor"]

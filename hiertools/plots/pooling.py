@@ -5,8 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._validation import (check_array, check_consistent_length, check_labels, check_scalar,
-                           common_index)
+from .._validation import (
+    check_array,
+    check_consistent_length,
+    check_labels,
+    check_scalar,
+    common_index,
+)
 from ..pooling import normal_funnel_limits
 from ._common import COLORS, _new_axes
 

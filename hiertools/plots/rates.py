@@ -1,4 +1,4 @@
-"""Figures of rates from counts: the binomial funnel plot, shrunk rates with intervals, rank intervals.
+"""Figures of rates from counts: the binomial funnel, shrunk rates with intervals, rank intervals.
 
 The computations live in :mod:`hiertools.rates` (exact funnel limits, the empirical-Bayes
 fits, posterior ranks); these functions only draw them.
@@ -9,8 +9,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._validation import (check_array, check_bool, check_consistent_length, check_labels,
-                           check_scalar)
+from .._validation import (
+    check_array,
+    check_bool,
+    check_consistent_length,
+    check_labels,
+    check_scalar,
+)
 from ..rates import RateFit, funnel_limits
 from ._common import COLORS, _new_axes
 

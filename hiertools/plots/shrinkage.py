@@ -6,8 +6,15 @@ from functools import cache
 
 import numpy as np
 
-from .._validation import (check_array, check_bool, check_consistent_length, check_labels,
-                           check_option, check_scalar, common_index)
+from .._validation import (
+    check_array,
+    check_bool,
+    check_consistent_length,
+    check_labels,
+    check_option,
+    check_scalar,
+    common_index,
+)
 from ._common import COLORS, _marker_sizes, _new_axes, _plain_log_axis
 
 __all__ = ["plot_shrinkage", "update_shrinkage"]

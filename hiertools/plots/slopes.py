@@ -43,7 +43,8 @@ def _check_points(values, name: str) -> np.ndarray:
     try:
         arr = np.array(values, dtype=float)
     except (TypeError, ValueError):
-        raise TypeError(f"{name} must hold numbers: one (intercept, slope) row per group.") from None
+        raise TypeError(f"{name} must hold numbers: one (intercept, slope) row per group."
+                        ) from None
     if arr.ndim != 2 or arr.shape[1] != 2:
         raise ValueError(f"{name} must have shape (groups, 2) -- one (intercept, slope) row per "
                          f"group -- got shape {arr.shape}.")

@@ -42,8 +42,13 @@ from functools import cache
 
 import numpy as np
 
-from .._validation import (check_array, check_consistent_length, check_labels, check_scalar,
-                           common_index)
+from .._validation import (
+    check_array,
+    check_consistent_length,
+    check_labels,
+    check_scalar,
+    common_index,
+)
 
 #: Dots per inch of every explorer figure; it is shown at its own pixel width.
 DPI = 80
@@ -86,7 +91,7 @@ class Control:
 
 
 def _grid(minimum, maximum, default, count=21, integer=False, geometric=False, decimals=2):
-    """`count` teaching values from `minimum` to `maximum` on the slider's grid, default included."""
+    """`count` teaching values from `minimum` to `maximum` on the slider grid, default included."""
     if geometric:
         values = np.geomspace(max(minimum, 1), maximum, count)
     else:

@@ -60,7 +60,7 @@ def explorer_controls(name: str) -> dict[str, dict]:
     >>> trust["grid"][0], trust["grid"][-1], trust["format"].format(trust["default"])
     (0.0, 1.0, '0.78')
     """
-    module = _module(name)
+    _module(name)  # a wrong name: ValueError listing the explorers
     return {key: control.as_dict() for key, control in _controls(name, _default_data(name)).items()}
 
 

@@ -11,8 +11,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._base import (TEXT_PT, Control, _Canvas, _enlarge_text, _explorer_base, _FigureView, _frozen,
-                    _grid, _group_data, _readout, _slider)
+from ._base import (
+    TEXT_PT,
+    Control,
+    _Canvas,
+    _enlarge_text,
+    _explorer_base,
+    _FigureView,
+    _frozen,
+    _grid,
+    _group_data,
+    _readout,
+    _slider,
+)
 from ._lessons import lesson_defaults
 
 __all__ = ["PoolingData", "PoolingFrame", "pooling_data", "pooling_frame", "draw_pooling",
@@ -62,7 +73,10 @@ class PoolingFrame:
 
 def pooling_data(raw=None, n=None, sigma=None, *, data=None, y=None, group=None, labels=None,
                  truth=None, ylabel=None) -> PoolingData:
-    """Check the pooling explorer's input once and fit τ̂ (REML); see :func:`~hiertools.pooling_explorer`."""
+    """Check the pooling explorer's input once and fit τ̂ (REML).
+
+    See :func:`~hiertools.pooling_explorer`.
+    """
     from ..empirical_bayes import _estimate_tau
     from ..shrinkage import _weights
 
@@ -161,7 +175,9 @@ def pooling_frame(data: PoolingData, trust: float) -> PoolingFrame:
 
 
 def draw_pooling(frame: PoolingFrame, ax=None):
-    """Draw a :class:`~hiertools.widgets.pooling.PoolingFrame` on `ax` (default: a new figure); return the Axes.
+    """Draw a pooling frame on `ax` (default: a new figure); return the Axes.
+
+    `frame` is a :class:`~hiertools.widgets.pooling.PoolingFrame`.
 
     On an Axes this function drew before, it moves its artists in place (the
     explorer's slider step) and checks nothing.

@@ -12,8 +12,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import check_scalar
-from ._base import (TEXT_PT, Control, _Canvas, _dropdown, _enlarge_text, _explorer_base,
-                    _FigureView, _frozen, _grid, _group_data, _readout, _slider)
+from ._base import (
+    TEXT_PT,
+    Control,
+    _Canvas,
+    _dropdown,
+    _enlarge_text,
+    _explorer_base,
+    _FigureView,
+    _frozen,
+    _grid,
+    _group_data,
+    _readout,
+    _slider,
+)
 from ._lessons import lesson_defaults
 
 __all__ = ["ShrinkageData", "ShrinkageFrame", "shrinkage_data", "shrinkage_frame",
@@ -101,7 +113,8 @@ def _alt(d, tau, sigma, j, n, mu, estimates, w, n_half) -> str:
     how = ("all the way (complete pooling)" if tau == 0 else
            "the small groups the largest fraction of the way")
     text = (f"Left: {d.raw.size} groups' raw means, placed by group size, move toward "
-            f"μ̂ = {mu:.2f} at τ = {tau:.2f} and σ = {sigma:.2f}, {how}; the chosen group {d.labels[j]} (n = {n[j]:g}) puts weight "
+            f"μ̂ = {mu:.2f} at τ = {tau:.2f} and σ = {sigma:.2f}, {how}; "
+            f"the chosen group {d.labels[j]} (n = {n[j]:g}) puts weight "
             f"w = {w[j]:.2f} on its own mean and moves from {d.raw[j]:.2f} to "
             f"{estimates[j]:.2f}. Right: {right}.")
     changes = []
@@ -178,7 +191,9 @@ def _legend_handles():
 
 
 def draw_shrinkage(frame: ShrinkageFrame, ax=None):
-    """Draw a :class:`~hiertools.widgets.shrinkage.ShrinkageFrame` on two Axes `ax` (default: a new figure); return them.
+    """Draw a shrinkage frame on two Axes `ax` (default: a new figure); return them.
+
+    `frame` is a :class:`~hiertools.widgets.shrinkage.ShrinkageFrame`.
 
     On Axes this function drew before, it moves its artists in place (the explorer's
     slider step) and checks nothing.

@@ -12,8 +12,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._base import (TEXT_PT, Control, _Canvas, _dropdown, _enlarge_text, _explorer_base,
-                    _FigureView, _frozen, _grid, _readout, _slider)
+from ._base import (
+    TEXT_PT,
+    Control,
+    _Canvas,
+    _dropdown,
+    _enlarge_text,
+    _explorer_base,
+    _FigureView,
+    _frozen,
+    _grid,
+    _readout,
+    _slider,
+)
 from ._lessons import lesson_defaults
 
 __all__ = ["SlopesData", "SlopesFrame", "slopes_data", "slopes_frame", "draw_slopes",
@@ -141,7 +152,10 @@ def _limits(own, coefs, ellipse, ys, ends) -> dict:
 def slopes_data(data=None, y=None, x=None, group=None, *, sd_intercept=None, sd_slope=None,
                 rho=None, sigma=None, focus=None, xlabel=None, ylabel=None, intercept_label=None,
                 slope_label=None) -> SlopesData:
-    """Check the slopes explorer's input once and fit the model; see :func:`~hiertools.slopes_explorer`."""
+    """Check the slopes explorer's input once and fit the model.
+
+    See :func:`~hiertools.slopes_explorer`.
+    """
     from ..plots.slopes import _ellipse_xy
     from ..slopes import _checked_stats, _own_lines, _shrink_kernel, slopes_cov
 
@@ -291,7 +305,9 @@ def _lines_panel(ax, frame: SlopesFrame) -> dict:
 
 
 def draw_slopes(frame: SlopesFrame, ax=None):
-    """Draw a :class:`~hiertools.widgets.slopes.SlopesFrame` on two Axes `ax` (default: a new figure); return them.
+    """Draw a slopes frame on two Axes `ax` (default: a new figure); return them.
+
+    `frame` is a :class:`~hiertools.widgets.slopes.SlopesFrame`.
 
     Left, the intercept-slope plane; right, the chosen group's data and lines.  On Axes
     this function drew before, it moves its artists in place (the explorer's slider

@@ -106,7 +106,8 @@ def assert_exercises_state_their_precision(name: str) -> None:
     texts = exercise_texts(name)
     lesson = name[:2]
     asked = set(ht.list_exercises(lesson))
-    assert set(texts) == asked, f"{name}: notebook exercises {sorted(texts)} vs checks {sorted(asked)}"
+    assert set(texts) == asked, (
+        f"{name}: notebook exercises {sorted(texts)} vs checks {sorted(asked)}")
     for key, text in texts.items():
         precision = _REGISTRY[key].precision
         if precision is not None:

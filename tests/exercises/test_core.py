@@ -1,19 +1,18 @@
-"""The generic check machinery: statuses, tiered hints, stated precision, and bugs reported as bugs."""
+"""The generic check machinery: statuses, tiered hints, stated precision, bugs reported as bugs."""
 
-import numpy as np
-import pandas as pd
-import pytest
-
-import hiertools as ht
-from hiertools.exercises import LESSON_MODULES, Precision
-from hiertools.exercises import _core
 import importlib
 import pkgutil
 import re
 import traceback
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+import pytest
+
+import hiertools as ht
 import tests.exercises
+from hiertools.exercises import LESSON_MODULES, Precision, _core
 from tests.exercises import test_lesson01
 
 # every lesson's check tests, found like the package finds the lessons' modules

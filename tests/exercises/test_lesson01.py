@@ -308,7 +308,8 @@ def test_feedback_never_reveals_the_expected_value():
 
     reset_attempts()
     for key, wrong, secrets in [("01-predict-farther", "D09", ["D07"]),
-                                ("01-outside-funnel", ["D001"], RIGHT_ANSWERS["01-outside-funnel"])]:
+                                ("01-outside-funnel", ["D001"],
+                                 RIGHT_ANSWERS["01-outside-funnel"])]:
         for _ in range(len(_REGISTRY[key].hints) + 1):
             text = repr(ht.check(key, wrong))
             assert not any(secret in text for secret in secrets), text

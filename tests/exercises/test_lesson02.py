@@ -27,7 +27,10 @@ def _upper(x, center, sd):
     return 0.5 * special.erfc((x - center) / (sd * math.sqrt(2)))
 
 
-def _above(center=MU, sd=math.hypot(TAU, SIGMA)):
+SD_READING = math.hypot(TAU, SIGMA)  # one house: county spread and reading noise
+
+
+def _above(center=MU, sd=SD_READING):
     return _upper(LEVEL, center, sd)
 
 

@@ -6,7 +6,6 @@ data, and, for the district figure, the shrinkage formula applied by hand.
 """
 
 import numpy as np
-import pandas as pd
 
 import hiertools as ht
 from hiertools.exercises import lesson03

@@ -7,9 +7,13 @@ import pytest
 
 import hiertools as ht
 from hiertools.exercises import lesson04
-from tests.exercises.support import (_notebook, assert_exercises_state_their_precision,
-                                     assert_feedback_never_reveals, assert_right_answers_pass,
-                                     notebook_calls)
+from tests.exercises.support import (
+    _notebook,
+    assert_exercises_state_their_precision,
+    assert_feedback_never_reveals,
+    assert_right_answers_pass,
+    notebook_calls,
+)
 
 NOTEBOOK = "04_empirical_bayes.ipynb"
 

@@ -14,7 +14,7 @@ from scipy import integrate, special, stats
 import hiertools as ht
 from hiertools.exercises import lesson05
 from tests.exercises.support import assert_feedback_never_reveals, assert_right_answers_pass
-from tests.test_bayes import SE, Y, Quadrature
+from tests.test_bayes import SE, Quadrature, Y
 
 A, C = 0, 2  # schools A and C
 

@@ -16,9 +16,12 @@ import pytest
 
 import hiertools as ht
 from hiertools.exercises import lesson06
-from tests.exercises.support import (assert_exercises_state_their_precision,
-                                     assert_feedback_never_reveals, assert_right_answers_pass,
-                                     notebook_calls)
+from tests.exercises.support import (
+    assert_exercises_state_their_precision,
+    assert_feedback_never_reveals,
+    assert_right_answers_pass,
+    notebook_calls,
+)
 from tests.test_slopes import dense_blup, polyfit_lines
 
 SLEEP = ht.load("sleepstudy")

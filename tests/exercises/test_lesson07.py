@@ -10,14 +10,17 @@ import math
 import re
 
 import numpy as np
-import pytest
 from scipy import optimize, stats
 
 import hiertools as ht
 from hiertools.exercises import lesson07
-from tests.exercises.support import (_notebook, assert_exercises_state_their_precision,
-                                     assert_feedback_never_reveals, assert_right_answers_pass,
-                                     notebook_calls)
+from tests.exercises.support import (
+    _notebook,
+    assert_exercises_state_their_precision,
+    assert_feedback_never_reveals,
+    assert_right_answers_pass,
+    notebook_calls,
+)
 
 NOTEBOOK = "07_ranking_hospitals.ipynb"
 S = ht.load("surgical").set_index("hospital")
@@ -209,8 +212,10 @@ def test_each_belief_is_made_wrong_with_the_numbers_the_lesson_prints():
                           ("E              8         211   0.3530", "E, with 8 deaths, in 35%"),
                           ("P(best): A                      0.3646            0.4594",
                            "46% of the fully Bayesian draws"),
-                          ("P(best): E                      0.3530            0.2992", "(E in 30%)"),
-                          ("H                 0.1216        0.0182    0.6261", "63% of the plug-in"),
+                          ("P(best): E                      0.3530            0.2992",
+                           "(E in 30%)"),
+                          ("H                 0.1216        0.0182    0.6261",
+                           "63% of the plug-in"),
                           ("P(worst): H                     0.6261            0.6239",
                            "(62% fully Bayesian)"),
                           ("truly the worst:    48.2%", "in only 48%"),
@@ -235,18 +240,23 @@ def test_plug_in_against_fully_bayesian_quotes_the_printed_numbers():
     printed = _printed(nb)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     for shown, quoted in (
-            ("widened by sqrt(phi) = 1.79       1           H", "Only H stays outside the widened 95%"),
-            ("widened by sqrt(phi) = 1.79       0        none", "no hospital is outside the widened 99.8%"),
+            ("widened by sqrt(phi) = 1.79       1           H",
+             "Only H stays outside the widened 95%"),
+            ("widened by sqrt(phi) = 1.79       0        none",
+             "no hospital is outside the widened 99.8%"),
             ("alpha+beta: median 73.52, 95% interval 16.76 to 346.9", "a median of 74"),
-            ("A: 95% interval       0.0238 to 0.0936  0.0082 to 0.0940", "runs from 0.8%, not 2.4%"),
+            ("A: 95% interval       0.0238 to 0.0936  0.0082 to 0.0940",
+             "runs from 0.8%, not 2.4%"),
             ("A: P(rate < 5%)             exercise 3            0.5663",
              "from your plug-in answer to exercise 3 to 0.57"),
             ("A: posterior mean               0.0533            0.0472", "posterior mean, 4.7%"),
             ("E: posterior mean               0.0510            0.0492", "below E's, 4.9%"),
-            ("H: 95% interval       0.0883 to 0.1593  0.0867 to 0.1722", "at\n  17.2% instead of 15.9%"),
+            ("H: 95% interval       0.0883 to 0.1593  0.0867 to 0.1722",
+             "at\n  17.2% instead of 15.9%"),
             ("from 1.03 (D) to 1.23 (A)", "by 3% (D) to 23% (A)"),
             ("plug-in:        A: P(rank <= 3) = 0.0247", "(0.0247 against 0.025)"),
-            ("fully Bayesian: I: P(rank <= 11) = 0.9751", "P(rank ≤ 11) = 0.9751, lies within one")):
+            ("fully Bayesian: I: P(rank <= 11) = 0.9751",
+             "P(rank ≤ 11) = 0.9751, lies within one")):
         assert shown in printed, shown
         assert quoted in text, quoted
 

@@ -9,8 +9,12 @@ import pandas as pd
 import pytest
 
 from hiertools.data import load
-from hiertools.mixed import (MixedModelResult, ModelSummary, fit_varying_intercepts,
-                             fit_varying_slopes)
+from hiertools.mixed import (
+    MixedModelResult,
+    ModelSummary,
+    fit_varying_intercepts,
+    fit_varying_slopes,
+)
 
 from .support import assert_rel
 

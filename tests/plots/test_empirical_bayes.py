@@ -1,10 +1,10 @@
 """The empirical-Bayes figures draw what they claim; never plt.show()."""
 
 import matplotlib.pyplot as plt
-from matplotlib.patches import StepPatch
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.patches import StepPatch
 
 import hiertools as ht
 from hiertools.plots._common import COLORS

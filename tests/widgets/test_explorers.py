@@ -30,7 +30,8 @@ def test_pooling_explorer_defaults_to_the_seed_districts_and_starts_at_tau_hat()
                                          abs=0.005)
     assert "ht-explorer" in explorer._dom_classes
     assert repr(explorer) == "<Pooling explorer: move the sliders to explore>"
-    assert explorer.figure_view.figure.axes[0].get_ylabel() == "disease rate (cases per 1,000 person-years)"
+    ylabel = explorer.figure_view.figure.axes[0].get_ylabel()
+    assert ylabel == "disease rate (cases per 1,000 person-years)"
 
 
 def test_pooling_explorer_moves_arrows_in_place_to_both_limits():
@@ -169,7 +170,8 @@ def test_shrinkage_explorer_defaults_to_lesson_02s_model_and_its_county_intercep
     """The default explorer shows lesson 02's floor model, so it starts at its intercepts."""
     explorer = ht.shrinkage_explorer()
     fit = ht.fit_varying_intercepts(ht.load("radon"), "log_radon", "county", x="floor")
-    assert explorer.control("ht-slider-tau").value == pytest.approx(fit.group_sd["Intercept"], abs=0.005)
+    tau = explorer.control("ht-slider-tau").value
+    assert tau == pytest.approx(fit.group_sd["Intercept"], abs=0.005)
     assert explorer.control("ht-slider-sigma").value == pytest.approx(fit.sigma, abs=0.005)
     left, right = explorer.figure_view.figure.axes
     arrows = left.hiertools_artists["arrows"].get_segments()

@@ -14,8 +14,16 @@ import pytest
 from matplotlib.text import Text
 
 import hiertools as ht
-from hiertools.widgets import (draw_pooling, draw_shrinkage, draw_slopes, explorer_controls,
-                               explorer_frames, pooling, shrinkage, slopes)
+from hiertools.widgets import (
+    draw_pooling,
+    draw_shrinkage,
+    draw_slopes,
+    explorer_controls,
+    explorer_frames,
+    pooling,
+    shrinkage,
+    slopes,
+)
 from hiertools.widgets._base import DPI, MAX_WIDTH_PX, _Canvas
 from hiertools.widgets._lessons import lesson_defaults
 
