@@ -20,8 +20,9 @@ quantity with the same code.
 
 Kernels are called through their module (``normal.shrink(...)``, ``regression.own_lines(...)``),
 so a call site says which layer it reaches into and a kernel never shadows the public
-function of the same name.  Outside this package, a module imports no private (``_x``)
-name of another module except from here, :mod:`hiertools._validation` and a subpackage's
-own private modules (``plots/_common.py``, ``widgets/_base.py``, ...);
-``tests/test_layers.py`` checks it.
+function of the same name.  Outside this package, a module imports no private (``_x``) name
+of another module except out of a private module: this package, :mod:`hiertools._validation`
+or a subpackage's shared internals (``plots/_common.py``, ``widgets/_base.py``,
+``exercises/_core.py``, ...); ``tests/widgets/test_layers.py`` checks it and lists the few
+exceptions with their reasons.
 """
