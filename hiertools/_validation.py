@@ -4,9 +4,10 @@ Errors are part of the interface (in the spirit of scikit-learn's ``check_scalar
 ``check_consistent_length``): each validator raises ``TypeError`` (wrong kind of thing) or
 ``ValueError`` (right kind, wrong value) with a message that names the argument, shows the
 value that was wrong and says what to do instead.  Validators return the cleaned value
-(a float, a float array, the canonical spelling of an option), so a public function
-validates its arguments once and hands them to unvalidated private kernels.  Nothing here
-mutates its input.
+(a float, a float array, the canonical spelling of an option, a random Generator, a
+varying-slopes data set's sufficient statistics), so a public function validates its
+arguments once and hands them to the unvalidated kernels of :mod:`hiertools._kernels`.
+Every check that more than one module needs lives here; nothing here mutates its input.
 """
 
 from __future__ import annotations
@@ -18,9 +19,13 @@ from difflib import get_close_matches
 import numpy as np
 import pandas as pd
 
+from ._kernels import regression
+
 __all__ = ["check_frame", "check_column", "check_group_column", "check_array", "check_scalar",
-           "check_bool", "check_consistent_length", "check_labels", "check_option",
-           "check_choice", "common_index", "like_input"]
+           "check_bool", "check_consistent_length", "check_labels", "group_labels",
+           "check_numbers", "check_maps", "check_map_se", "check_cov", "check_counts",
+           "check_seed", "check_option", "check_choice", "check_chains", "check_slope_data",
+           "common_index", "like_input"]
 
 
 def _short(value, limit: int = 60) -> str:
@@ -211,6 +216,94 @@ def check_labels(labels, name: str, size: int) -> list[str]:
     return labels
 
 
+def group_labels(labels, size: int, **inputs) -> pd.Index:
+    """The groups' labels: `labels`, else the index of a Series among `inputs`, else 0..size-1."""
+    if labels is not None:
+        return pd.Index(check_labels(labels, "labels", size))
+    index = common_index(**inputs)
+    return index.copy() if index is not None else pd.RangeIndex(size)
+
+
+def check_numbers(x, name: str, what: str) -> np.ndarray:
+    """`x` as a new float array of any shape, or a TypeError saying what `name` must be."""
+    if isinstance(x, str | bytes | bool | np.bool_ | dict | set) or x is None:
+        raise TypeError(f"{name} must be {what}, got {_short(x)}.")
+    try:
+        return np.array(x, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be {what}, got {_short(x)}.") from None
+
+
+def check_maps(y, name: str = "y") -> np.ndarray:
+    """`y` as a finite float array of shape (maps, groups) with at least 2 groups."""
+    arr = check_numbers(y, name, "a 2-D array of numbers (one map per row)")
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (one map per row, one group per column), got "
+                         f"shape {arr.shape}; for a single map use estimate_tau, or pass "
+                         f"{name}[None, :].")
+    if arr.shape[0] < 1 or arr.shape[1] < 2:
+        raise ValueError(f"{name} needs at least 1 map and 2 groups per map, got shape "
+                         f"{arr.shape}.")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinite values; remove or replace them first.")
+    return arr
+
+
+def check_map_se(se, shape, name: str = "se") -> np.ndarray:
+    """Known standard errors broadcast to `shape`: a number, one per group, or one per cell."""
+    arr = check_numbers(se, name, "a number or an array of numbers")
+    if arr.ndim > 2 or (arr.ndim >= 1 and arr.shape[-1] != shape[1]) or (
+            arr.ndim == 2 and arr.shape[0] != shape[0]):
+        raise ValueError(f"{name} has shape {arr.shape}; pass one number, one per group "
+                         f"({shape[1]},), or one per map and group {shape}.")
+    if not np.isfinite(arr).all() or not (arr > 0).all():
+        raise ValueError(f"{name} must be finite and > 0 everywhere.")
+    return np.broadcast_to(arr, shape)
+
+
+#: How far a covariance matrix may be from symmetric, or below zero in an eigenvalue, relative
+#: to its largest entry, and still count as a covariance (rounding in a computed matrix).
+COV_TOLERANCE = 1e-9
+
+
+def check_cov(cov, name: str = "cov") -> np.ndarray:
+    """`cov` as a symmetric 2 x 2 covariance matrix (a new array; symmetrized up to rounding)."""
+    if isinstance(cov, str | bytes) or cov is None or isinstance(cov, dict | set):
+        raise TypeError(f"{name} must be a 2 x 2 covariance matrix, got {type(cov).__name__}.")
+    try:
+        arr = np.array(cov, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a 2 x 2 matrix of numbers.") from None
+    if arr.shape != (2, 2):
+        raise ValueError(f"{name} must be a 2 x 2 matrix, got shape {arr.shape}; build one with "
+                         "ht.slopes_cov(sd_intercept, sd_slope, rho).")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinite values.")
+    scale = max(np.abs(arr).max(), 1e-300)
+    if abs(arr[0, 1] - arr[1, 0]) > COV_TOLERANCE * scale:
+        raise ValueError(f"{name} must be symmetric, got {arr.tolist()}.")
+    if np.linalg.eigvalsh(arr).min() < -COV_TOLERANCE * scale:
+        raise ValueError(f"{name} is not a covariance matrix (it has a negative eigenvalue): "
+                         "a correlation must lie between -1 and 1.")
+    return (arr + arr.T) / 2
+
+
+def check_counts(values, name: str) -> np.ndarray:
+    """`values` as a float array of whole numbers >= 0 (counts, one per unit)."""
+    arr = check_array(values, name, nonnegative=True)
+    if not np.all(arr == np.round(arr)):
+        raise ValueError(f"{name} must hold whole numbers (counts), got {values!r}; "
+                         "pass counts, not rates.")
+    return arr
+
+
+def check_seed(seed) -> np.random.Generator:
+    """A numpy Generator from a seed (a whole number >= 0) or a Generator passed through."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(check_scalar(seed, "seed", integer=True, minimum=0))
+
+
 # --- options ------------------------------------------------------------------------------------
 
 def check_option(value, name: str, options: Sequence[str], *,
@@ -237,6 +330,82 @@ def check_option(value, name: str, options: Sequence[str], *,
 def check_choice(value, allowed: Sequence[str], name: str) -> str:
     """:func:`check_option` with the older argument order (still used by the mixed-model engine)."""
     return check_option(value, name, allowed)
+
+
+# --- draws of a sampler, and the data of a varying-slopes model -------------------------------
+
+def check_chains(x, name="x", column=None) -> np.ndarray:
+    """A (chains, draws) float array from an array, or from a draws DataFrame and a column.
+
+    A DataFrame with ``chain`` and ``draw`` columns (what :func:`sample_posterior` returns)
+    needs `column`, the parameter to take: it is pivoted to one row per chain.
+    """
+    if isinstance(x, pd.DataFrame):
+        x = _pivot_draws(x, name, column)
+    elif column is not None:
+        raise TypeError(f"column is for a DataFrame of draws (as ht.sample_posterior returns); "
+                        f"{name} is already an array of one parameter: drop column={column!r}.")
+    try:
+        arr = np.array(x, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of draws of shape (chains, draws), or "
+                        f"ht.sample_posterior's DataFrame with a column name, got "
+                        f"{_short(x)}.") from None
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must have shape (chains, draws), got shape {arr.shape}; for "
+                         "one parameter of ht.sample_posterior's output pass the DataFrame "
+                         "and the column, e.g. ht.rhat(draws, 'tau').")
+    if arr.shape[1] < 4:
+        raise ValueError(f"{name} has {arr.shape[1]} draws per chain; pass at least 4.")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinite values.")
+    return arr
+
+
+def _pivot_draws(frame: pd.DataFrame, name: str, column) -> np.ndarray:
+    """One parameter of a long draws frame (columns chain, draw, ...) as (chains, draws)."""
+    missing = {"chain", "draw"} - set(frame.columns)
+    if missing:
+        raise ValueError(f"{name} has no {sorted(missing)} column(s): pass "
+                         "ht.sample_posterior's DataFrame, or a (chains, draws) array.")
+    parameters = [c for c in frame.columns if c not in ("chain", "draw")]
+    if column is None:
+        raise ValueError(f"{name} is a DataFrame of draws: pass the parameter's column as "
+                         f"the second argument, e.g. ({name}, 'tau'); its parameters are "
+                         f"{_short(parameters)}.")
+    if not isinstance(column, str):
+        raise TypeError(f"column must be a column name (str), got {_short(column)}.")
+    if column not in parameters:
+        raise ValueError(f"column {column!r} is not in {name}; its parameters are "
+                         f"{_short(parameters)}.")
+    wide = frame.pivot(index="chain", columns="draw", values=column)
+    if wide.isna().to_numpy().any():
+        raise ValueError(f"{name}'s chains have different draws: every chain needs the same "
+                         "draw numbers.")
+    return wide.to_numpy(dtype=float)
+
+
+def check_slope_data(data, y, x, group) -> regression.SlopeStats:
+    """The per-group sufficient statistics of `y` on [1, `x`], once the data can give them.
+
+    At least two groups, and `x` must vary; the statistics are the cleaned value.
+    """
+    check_frame(data)
+    check_column(data, y, "y")
+    check_column(data, x, "x")
+    check_group_column(data, group, "group")
+    stats = regression.slope_stats(data, y, x, group)
+    if len(stats.labels) < 2:
+        raise ValueError(f"group={group!r} has {len(stats.labels)} distinct label; partial "
+                         "pooling needs at least two groups to pool across.")
+    total = stats.ztz.sum(axis=0)
+    det = total[0, 0] * total[1, 1] - total[0, 1] ** 2
+    if det <= regression.SINGULAR_DESIGN * total[0, 0] * max(total[1, 1], 1e-300):
+        raise ValueError(f"x={x!r} takes a single value in data, so no slope can be estimated; "
+                         "choose a predictor that varies.")
+    return stats
 
 
 # --- pandas in, pandas out ----------------------------------------------------------------------

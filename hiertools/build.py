@@ -38,6 +38,8 @@ The markers are nbgrader's, and exercise cells carry nbgrader cell metadata, so
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import re
 import sys
 import time
@@ -283,9 +285,6 @@ def _stable_widget_ids(text: str, name: str) -> str:
     diff.  Models are numbered in a fixed walk (each output's view, then the models
     it references) and given ids derived from the notebook's name and that number.
     """
-    import hashlib
-    import json
-
     import nbformat
 
     nb = json.loads(text)

@@ -13,6 +13,7 @@ import hashlib
 import json
 from functools import cache
 from importlib import resources
+from io import BytesIO
 from typing import NamedTuple
 
 import numpy as np
@@ -41,7 +42,6 @@ def _read_verified(name: str) -> pd.DataFrame:
             f"The shipped file {name}.csv does not match its checksum; reinstall hiertools "
             f"(pip install --force-reinstall -e .)."
         )
-    from io import BytesIO
 
     return pd.read_csv(BytesIO(raw))
 

@@ -15,10 +15,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._kernels import normal
 from ._validation import (
-    _short,
     check_array,
     check_consistent_length,
+    check_map_se,
+    check_maps,
+    check_numbers,
     check_option,
     check_scalar,
     common_index,
@@ -32,17 +35,6 @@ TAU_METHODS = ("REML", "ML", "moments", "rough")
 #: Known standard errors this close (relative) count as equal for James–Stein: the same
 #: value computed two ways (e.g. sigma / sqrt(n) for equal n) may differ in the last bits.
 EQUAL_SE_RTOL = 1e-9
-
-
-def _estimate_tau(y: np.ndarray, se2: np.ndarray, method: str) -> float:
-    """τ̂ from clean arrays (``se2``: squared standard errors, one per group); no checks.
-
-    One map is one row of the many-maps kernel :func:`_tau_rows` (below), so a single
-    estimate and a simulation study use the same optimizer -- and both return exactly 0
-    where the maximum is on the boundary τ = 0 (the score there is checked, not only
-    function values that differ at the level of rounding).
-    """
-    return float(_tau_rows(y[None, :], np.asarray(se2, dtype=float)[None, :], method)[0])
 
 
 def estimate_tau(y, se, method: str = "REML") -> float:
@@ -124,7 +116,7 @@ def estimate_tau(y, se, method: str = "REML") -> float:
     y = check_array(y, "y", min_size=2)
     se = check_array(se, "se", allow_scalar=True, positive=True)
     check_consistent_length(y=y, se=se)
-    return _estimate_tau(y, np.broadcast_to(se**2, y.shape), method)
+    return normal.estimate_tau(y, np.broadcast_to(se**2, y.shape), method)
 
 
 def james_stein(y, se=None, target="mean", *, sigma=None):
@@ -228,153 +220,9 @@ def james_stein(y, se=None, target="mean", *, sigma=None):
 # Many maps at once: the estimators above, vectorized over replicates
 # =================================================================================================
 #
-# Simulation studies (lesson 04) estimate tau on thousands of simulated maps.  One scalar
-# optimization per map would take seconds per setting; the functions below treat a 2-D array,
-# one map per row, in a handful of whole-array passes.
-#
-# Notation (code name -> symbol):
-#   y  (R, J)  group estimates y_rj of map r           s2 (R, J)  their known variances s_rj^2
-#   v          tau^2, the between-group variance       p = 1/(v + s2)  precision of y_rj as an
-#   mu_hat     sum(p y) / sum(p), the GLS mean                          estimate of mu
-#   r = y - mu_hat                                      J  groups per map
-#
-# Criteria (log densities, constants included; Harville 1977, JASA 72, 320-338):
-#   ML:    l(v)   = -1/2 [ sum log(2 pi (v + s2)) + sum p r^2 ]
-#            (the normal log density of y at mu = mu_hat: the profile log-likelihood)
-#   REML:  l_R(v) = -1/2 [ sum log(v + s2) + log sum p + sum p r^2 + (J - 1) log(2 pi) ]
-#            (= log of the likelihood integrated over mu with a flat prior)
-# Scores in v (mu_hat is a maximizer, so its own derivative drops out):
-#   dl/dv   = 1/2 [ sum p^2 r^2 - sum p ]
-#   dl_R/dv = dl/dv + 1/2 sum p^2 / sum p
-# At v = 0 a non-positive score together with the best grid point at tau = 0 is the
-# Karush-Kuhn-Tucker condition for the boundary maximum: there tau_hat = 0 exactly.
-
-#: Grid points per map for locating the maximum before refining it (spaced as (k/K)^2 over
-#: [0, upper], so dense near tau = 0 where zero / non-zero is decided).
-_GRID_POINTS = 48
-#: Safeguarded Newton steps on the score in v = tau^2 within the bracket the grid found;
-#: Newton converges quadratically, so a dozen steps reach machine precision, and the loop
-#: stops as soon as every map has converged.
-_NEWTON_STEPS = 40
-#: A map has converged when its Newton step is below this fraction of (1 + v).
-_NEWTON_TOLERANCE = 1e-13
-
-
-def _numbers(x, name: str, what: str) -> np.ndarray:
-    """`x` as a new float array of any shape, or a TypeError saying what `name` must be."""
-    if isinstance(x, str | bytes | bool | np.bool_ | dict | set) or x is None:
-        raise TypeError(f"{name} must be {what}, got {_short(x)}.")
-    try:
-        return np.array(x, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be {what}, got {_short(x)}.") from None
-
-
-def _check_maps(y, name: str = "y") -> np.ndarray:
-    """`y` as a finite float array of shape (maps, groups) with at least 2 groups."""
-    arr = _numbers(y, name, "a 2-D array of numbers (one map per row)")
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (one map per row, one group per column), got "
-                         f"shape {arr.shape}; for a single map use estimate_tau, or pass "
-                         f"{name}[None, :].")
-    if arr.shape[0] < 1 or arr.shape[1] < 2:
-        raise ValueError(f"{name} needs at least 1 map and 2 groups per map, got shape "
-                         f"{arr.shape}.")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinite values; remove or replace them first.")
-    return arr
-
-
-def _check_map_se(se, shape, name: str = "se") -> np.ndarray:
-    """Known standard errors broadcast to `shape`: a number, one per group, or one per cell."""
-    arr = _numbers(se, name, "a number or an array of numbers")
-    if arr.ndim > 2 or (arr.ndim >= 1 and arr.shape[-1] != shape[1]) or (
-            arr.ndim == 2 and arr.shape[0] != shape[0]):
-        raise ValueError(f"{name} has shape {arr.shape}; pass one number, one per group "
-                         f"({shape[1]},), or one per map and group {shape}.")
-    if not np.isfinite(arr).all() or not (arr > 0).all():
-        raise ValueError(f"{name} must be finite and > 0 everywhere.")
-    return np.broadcast_to(arr, shape)
-
-
-def _profile_loglik(v, y, s2, reml: bool) -> np.ndarray:
-    """l(v) or l_R(v) (constants included) for each row; v has shape (R,)."""
-    p = 1.0 / (v[:, None] + s2)
-    sum_p = p.sum(axis=1)
-    mu = (p * y).sum(axis=1) / sum_p
-    quad = (p * (y - mu[:, None]) ** 2).sum(axis=1)
-    logdet = -np.log(p).sum(axis=1)
-    if reml:
-        return -0.5 * (logdet + np.log(sum_p) + quad + (y.shape[1] - 1) * np.log(2 * np.pi))
-    return -0.5 * (logdet + quad + y.shape[1] * np.log(2 * np.pi))
-
-
-def _scores(v, y, s2, reml: bool):
-    """First and second derivatives of l(v) (or l_R(v)) in v, for each row; v has shape (R,).
-
-    With p = 1/(v + s2), r = y - mu_hat and the derivative of mu_hat included,
-    dl/dv = 1/2 [sum p^2 r^2 - sum p] and
-    d2l/dv2 = 1/2 [sum p^2 - 2 sum p^3 r^2 + 2 (sum p^2 r)^2 / sum p];
-    REML adds 1/2 sum p^2 / sum p and 1/2 [(sum p^2 / sum p)^2 - 2 sum p^3 / sum p].
-    """
-    p = 1.0 / (v[:, None] + s2)
-    sum_p = p.sum(axis=1)
-    r = y - ((p * y).sum(axis=1) / sum_p)[:, None]
-    p2 = p * p
-    p2r = p2 * r
-    sum_p2 = p2.sum(axis=1)
-    score = 0.5 * ((p2r * r).sum(axis=1) - sum_p)
-    curvature = 0.5 * (sum_p2 - 2 * (p * p2r * r).sum(axis=1) + 2 * p2r.sum(axis=1) ** 2 / sum_p)
-    if reml:
-        ratio = sum_p2 / sum_p
-        score += 0.5 * ratio
-        curvature += 0.5 * (ratio**2 - 2 * (p * p2).sum(axis=1) / sum_p)
-    return score, curvature
-
-
-def _tau_rows(y: np.ndarray, s2: np.ndarray, method: str) -> np.ndarray:
-    """τ̂ for each row of `y` (validated inputs); the kernel of :func:`estimate_tau_batch`."""
-    if method == "rough":
-        return np.sqrt(np.var(y, axis=1, ddof=1))
-    if method == "moments":
-        return np.sqrt(np.maximum(0.0, np.var(y, axis=1, ddof=1) - s2.mean(axis=1)))
-    reml = method == "REML"
-    # 1. locate the global maximum on a grid over the range estimate_tau searches
-    upper = 10.0 * (np.ptp(y, axis=1) + np.sqrt(s2.max(axis=1)))
-    grid = upper[:, None] * (np.arange(_GRID_POINTS + 1) / _GRID_POINTS) ** 2  # (R, K+1)
-    values = np.column_stack([_profile_loglik(grid[:, k] ** 2, y, s2, reml)
-                              for k in range(grid.shape[1])])
-    best = np.argmax(values, axis=1)
-    rows = np.arange(y.shape[0])
-    lo = grid[rows, np.maximum(best - 1, 0)] ** 2
-    hi = grid[rows, np.minimum(best + 1, _GRID_POINTS)] ** 2
-    # 2. refine: Newton on the score in v, falling back to bisection whenever a step would
-    #    leave the bracket [lo, hi] or the curvature is not negative (rtsafe, vectorized)
-    v = grid[rows, best] ** 2
-    active = np.ones(v.shape, dtype=bool)
-    for _ in range(_NEWTON_STEPS):
-        score, curvature = _scores(v[active], y[active], s2[active], reml)
-        idx = np.flatnonzero(active)
-        lo[idx] = np.where(score > 0, v[idx], lo[idx])
-        hi[idx] = np.where(score > 0, hi[idx], v[idx])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            newton = v[idx] - score / curvature
-        ok = (curvature < 0) & (newton > lo[idx]) & (newton < hi[idx])
-        new = np.where(ok, newton, 0.5 * (lo[idx] + hi[idx]))
-        done = np.abs(new - v[idx]) <= _NEWTON_TOLERANCE * (1.0 + v[idx])
-        v[idx] = new
-        active[idx[done]] = False
-        if not active.any():
-            break
-    # never worse than the best grid point
-    grid_best = grid[rows, best] ** 2
-    v = np.where(_profile_loglik(v, y, s2, reml) >= values[rows, best], v, grid_best)
-    # 3. the boundary: zero exactly where the KKT condition holds at the best grid point
-    #    tau = 0, or where the criterion at zero is at least as high as at the candidate
-    score0, _ = _scores(np.zeros_like(v), y, s2, reml)
-    at_zero = (best == 0) & (score0 <= 0)
-    at_zero |= _profile_loglik(np.zeros_like(v), y, s2, reml) >= _profile_loglik(v, y, s2, reml)
-    return np.where(at_zero, 0.0, np.sqrt(v))
+# Simulation studies (lesson 04) estimate tau on thousands of simulated maps; the kernels
+# (hiertools._kernels.normal: tau_rows and its profile criterion) treat a 2-D array, one map
+# per row, in a handful of whole-array passes.
 
 
 def estimate_tau_batch(y, se, method: str = "REML"):
@@ -436,9 +284,9 @@ def estimate_tau_batch(y, se, method: str = "REML"):
     """
     index = y.index if isinstance(y, pd.DataFrame) else None
     method = check_option(method, "method", TAU_METHODS)
-    y = _check_maps(y, "y")
-    s2 = _check_map_se(se, y.shape, "se") ** 2
-    return like_input(_tau_rows(y, s2, method), index, name="tau_hat")
+    y = check_maps(y, "y")
+    s2 = check_map_se(se, y.shape, "se") ** 2
+    return like_input(normal.tau_rows(y, s2, method), index, name="tau_hat")
 
 
 def tau_loglik(tau, y, se, method: str = "REML"):
@@ -498,7 +346,7 @@ def tau_loglik(tau, y, se, method: str = "REML"):
     """
     method = check_option(method, "method", ("REML", "ML"))
     index = tau.index if isinstance(tau, pd.Series) else None
-    tau_arr = _numbers(tau, "tau", "a number or an array of numbers")
+    tau_arr = check_numbers(tau, "tau", "a number or an array of numbers")
     if not np.isfinite(tau_arr).all() or (tau_arr < 0).any():
         raise ValueError("tau must be finite and >= 0 everywhere (it is a standard deviation).")
     y = check_array(y, "y", min_size=2)
@@ -507,7 +355,7 @@ def tau_loglik(tau, y, se, method: str = "REML"):
         check_consistent_length(y=y, se=se)
     s2 = np.broadcast_to(se**2, y.shape)[None, :]
     flat = tau_arr.ravel()
-    values = _profile_loglik(flat**2, y[None, :], s2, method == "REML").reshape(tau_arr.shape)
+    values = normal.profile_loglik(flat**2, y[None, :], s2, method == "REML").reshape(tau_arr.shape)
     if index is not None:
         return like_input(values, index, name="loglik")
     return float(values) if values.ndim == 0 else values
@@ -564,7 +412,7 @@ def james_stein_batch(y, sigma, target="mean"):
            [0.3  , 0.3  , 0.3  , 0.3  ]])
     """
     frame = y if isinstance(y, pd.DataFrame) else None
-    values = _numbers(y, "y", "an array of numbers (groups along the last axis)")
+    values = check_numbers(y, "y", "an array of numbers (groups along the last axis)")
     if values.ndim < 1:
         raise ValueError("y must have at least one axis: the groups, along the last axis.")
     if not np.isfinite(values).all():
@@ -642,9 +490,9 @@ def shrink_batch(y, se, tau):
     array([[5. , 5. ],
            [2.5, 7.5]])
     """
-    y = _check_maps(y, "y")
-    s2 = _check_map_se(se, y.shape, "se") ** 2
-    tau = _numbers(tau, "tau", "a number or one number per map")
+    y = check_maps(y, "y")
+    s2 = check_map_se(se, y.shape, "se") ** 2
+    tau = check_numbers(tau, "tau", "a number or one number per map")
     if tau.ndim > 1 or (tau.ndim == 1 and tau.size != y.shape[0]):
         raise ValueError(f"tau has shape {tau.shape}; pass one number, or one per map "
                          f"({y.shape[0]},).")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from ._validation import (
     check_array,
@@ -21,6 +22,7 @@ from ._validation import (
     check_option,
     check_scalar,
 )
+from .mixed import fit_varying_intercepts
 
 __all__ = ["group_summary", "complete_pooling", "no_pooling", "partial_pooling",
            "normal_funnel_limits"]
@@ -211,37 +213,10 @@ def partial_pooling(data: pd.DataFrame, y: str, group: str, method: str = "REML"
     (85, True)
     """
     method = check_option(method, "method", ["REML", "ML"])
-    from .mixed import fit_varying_intercepts  # it checks data, y and group, once
 
     fit = fit_varying_intercepts(data, y, group, method=method)
     intercept = fit.fixed_effects["Intercept"]
     return (intercept + fit.random_effects["Intercept"]).rename("partial_pooling")
-
-
-def _regression_lines(data: pd.DataFrame, y: str, x: str, group: str):
-    """Complete-pooling and no-pooling least-squares lines of `y` on `x`.
-
-    Complete pooling is ``y ~ 1 + x`` (one line for all groups); no pooling is
-    ``y ~ x + factor(group) - 1`` (one intercept per group, a common slope), computed
-    from group means: the common slope is the within-group regression slope
-    :math:`\\sum (x - \\bar x_j)(y - \\bar y_j) / \\sum (x - \\bar x_j)^2` and each
-    intercept is :math:`\\bar y_j - \\hat\\beta \\bar x_j` (the same least-squares fit as
-    the indicator-column design, without building it).  Returns
-    ``(cp_intercept, cp_slope, np_intercepts, np_slope)`` with `np_intercepts` a Series
-    indexed by group label (sorted).
-    """
-    yv = data[y].to_numpy(dtype=float)
-    xv = data[x].to_numpy(dtype=float)
-    xc, yc = xv - xv.mean(), yv - yv.mean()
-    cp_slope = float(np.dot(xc, yc) / np.dot(xc, xc))
-    cp_intercept = float(yv.mean() - cp_slope * xv.mean())
-    grouped = pd.DataFrame({"x": xv, "y": yv, "g": data[group].to_numpy()}).groupby("g")
-    means = grouped[["x", "y"]].mean()
-    within_x = xv - grouped["x"].transform("mean").to_numpy()
-    within_y = yv - grouped["y"].transform("mean").to_numpy()
-    np_slope = float(np.dot(within_x, within_y) / np.dot(within_x, within_x))
-    intercepts = (means["y"] - np_slope * means["x"]).rename_axis(group)
-    return cp_intercept, cp_slope, intercepts, np_slope
 
 
 def normal_funnel_limits(n, sigma: float, center: float, level: float = 0.95):
@@ -281,8 +256,6 @@ def normal_funnel_limits(n, sigma: float, center: float, level: float = 0.95):
     >>> upper.round(3).tolist(), lower.round(3).tolist()
     ([7.94, 5.588], [2.06, 4.412])
     """
-    from scipy import special
-
     scalar = np.ndim(n) == 0
     size = check_array(n, "n", allow_scalar=True, positive=True)
     sigma = check_scalar(sigma, "sigma", minimum=0, strict_min=True)

@@ -48,10 +48,10 @@ from ._validation import (
     check_array,
     check_bool,
     check_consistent_length,
-    check_labels,
+    check_counts,
     check_option,
     check_scalar,
-    common_index,
+    group_labels,
 )
 
 __all__ = ["RateFit", "DispersionTest", "fit_beta_binomial", "fit_gamma_poisson",
@@ -184,24 +184,9 @@ class RateFit:
 
 # --- validation -------------------------------------------------------------------------------
 
-def _counts(values, name: str) -> np.ndarray:
-    arr = check_array(values, name, nonnegative=True)
-    if not np.all(arr == np.round(arr)):
-        raise ValueError(f"{name} must hold whole numbers (counts), got {values!r}; "
-                         "pass counts, not rates.")
-    return arr
-
-
-def _labels(labels, size: int, **inputs) -> pd.Index:
-    if labels is not None:
-        return pd.Index(check_labels(labels, "labels", size))
-    index = common_index(**inputs)
-    return index.copy() if index is not None else pd.RangeIndex(size)
-
-
 def _binomial_inputs(events, n, labels):
-    r = _counts(events, "events")
-    size = _counts(n, "n")
+    r = check_counts(events, "events")
+    size = check_counts(n, "n")
     check_consistent_length(events=r, n=size)
     if np.any(size == 0):
         raise ValueError("n must be >= 1 for every unit; drop units with no cases.")
@@ -209,17 +194,17 @@ def _binomial_inputs(events, n, labels):
         bad = int(np.flatnonzero(r > size)[0])
         raise ValueError(f"events cannot exceed n: unit {bad} has events={r[bad]:g} > "
                          f"n={size[bad]:g}; check the order of the arguments (events, n).")
-    return r, size, _labels(labels, r.size, events=events, n=n)
+    return r, size, group_labels(labels, r.size, events=events, n=n)
 
 
 def _poisson_inputs(observed, expected, labels):
-    y = _counts(observed, "observed")
+    y = check_counts(observed, "observed")
     e = check_array(expected, "expected")
     check_consistent_length(observed=y, expected=e)
     if np.any(e <= 0):
         raise ValueError("expected must be > 0 for every unit (it is the count expected at the "
                          "reference rate); drop units with no population at risk.")
-    return y, e, _labels(labels, y.size, observed=observed, expected=expected)
+    return y, e, group_labels(labels, y.size, observed=observed, expected=expected)
 
 
 # --- maximum marginal likelihood, and its boundary ------------------------------------------------

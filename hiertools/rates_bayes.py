@@ -54,10 +54,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from ._validation import check_option, check_scalar
-from .bayes._common import _rng
-from .bayes.grid import _freeze
-from .rates import _counts, _labels
+from ._kernels.arrays import freeze
+from ._validation import check_counts, check_option, check_scalar, check_seed, group_labels
 
 __all__ = ["BetaBinomialPosterior", "beta_binomial_posterior"]
 
@@ -298,7 +296,7 @@ class BetaBinomialPosterior:
             per draw.
         """
         draws = check_scalar(draws, "draws", integer=True, minimum=1)
-        rng = _rng(seed)
+        rng = check_seed(seed)
         du, dv = self._steps
         mass = (self.density * du * dv).ravel()
         cell = rng.choice(mass.size, size=draws, p=mass / mass.sum())
@@ -424,8 +422,8 @@ def beta_binomial_posterior(deaths, trials, prior: str = "bda3", *, labels=None,
     """
     prior = check_option(prior, "prior", BB_PRIORS)
     grid = check_scalar(grid, "grid", integer=True, minimum=20)
-    r = _counts(deaths, "deaths")
-    n = _counts(trials, "trials")
+    r = check_counts(deaths, "deaths")
+    n = check_counts(trials, "trials")
     if r.size != n.size:
         raise ValueError(f"deaths and trials must have the same length, got {r.size} and "
                          f"{n.size}.")
@@ -442,7 +440,7 @@ def beta_binomial_posterior(deaths, trials, prior: str = "bda3", *, labels=None,
                          "(alpha+beta)^(-5/2) the posterior is then improper (the likelihood "
                          "does not vanish as alpha + beta -> 0). Check the data, or use "
                          "ht.fit_beta_binomial.")
-    index = _labels(labels, r.size, deaths=deaths, trials=trials)
+    index = group_labels(labels, r.size, deaths=deaths, trials=trials)
 
     pairs, count = np.unique(np.column_stack([r, n - r]), axis=0, return_counts=True)
     rk, sk = pairs[:, 0].astype(float), pairs[:, 1].astype(float)
@@ -476,5 +474,5 @@ def beta_binomial_posterior(deaths, trials, prior: str = "bda3", *, labels=None,
         theta_sd=pd.Series(np.sqrt(np.maximum(theta_var, 0.0)), index=index.copy(),
                            name="theta_sd"),
         edge_mass=edge, deaths=r, trials=n, labels=index)
-    _freeze(u, v, density, r, n, result.theta_mean, result.theta_sd)
+    freeze(u, v, density, r, n, result.theta_mean, result.theta_sd)
     return result

@@ -12,8 +12,8 @@ sampling noise.  It is also the posterior mean of :math:`\\alpha_j` under the
 prior :math:`N(\\mu, \\tau^2)` and the likelihood
 :math:`\\bar y_j \\sim N(\\alpha_j, \\sigma^2/n_j)`.
 
-The public functions check their arguments once and call the private kernels
-:func:`_weights`, :func:`_pooled_mean` and :func:`_shrink`, which take clean float
+The public functions check their arguments once and call the kernels ``weights``,
+``pooled_mean`` and ``shrink`` of :mod:`hiertools._kernels.normal`, which take clean float
 arrays; the explorers call the kernels directly, so a slider step checks nothing twice.
 """
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._kernels import normal
 from ._validation import (
     check_array,
     check_consistent_length,
@@ -30,35 +31,6 @@ from ._validation import (
 )
 
 __all__ = ["shrinkage_weights", "shrink", "pooled_mean"]
-
-
-# --- kernels: clean float arrays in, no checks ---------------------------------------------------
-
-def _weights(tau, sigma, n):
-    """w = tau^2 / (tau^2 + sigma^2 / n), broadcast; tau = inf gives 1."""
-    tau2 = np.square(tau)
-    with np.errstate(invalid="ignore"):  # inf / inf where tau is infinite; replaced by 1
-        return np.where(np.isinf(tau2), 1.0, tau2 / (tau2 + np.square(sigma) / n))
-
-
-def _pooled_mean(raw, n, tau, sigma) -> float:
-    """Precision-weighted mean of `raw`; the plain mean when tau is infinite."""
-    if np.isinf(tau):
-        return float(raw.mean())
-    precision = np.broadcast_to(1.0 / (tau**2 + np.square(sigma) / n), raw.shape)
-    return float(np.dot(precision, raw) / precision.sum())
-
-
-def _shrink(raw, n, tau, sigma, mu=None) -> np.ndarray:
-    """w raw + (1 - w) mu, with mu the precision-weighted mean unless given.
-
-    Written as the weighted average (not mu + w (raw - mu)) so that the limits are exact:
-    w = 1 returns raw and w = 0 returns mu, to the last bit.
-    """
-    if mu is None:
-        mu = _pooled_mean(raw, n, tau, sigma)
-    w = _weights(tau, sigma, n)
-    return w * raw + (1.0 - w) * mu
 
 
 # --- checks shared by the public functions -------------------------------------------------------
@@ -126,7 +98,7 @@ def shrinkage_weights(tau, sigma, n):
         raise ValueError(f"tau, sigma and n do not broadcast together (shapes {tau_arr.shape}, "
                          f"{sigma_arr.shape}, {n_arr.shape}); pass scalars or arrays of one "
                          "length.") from None
-    w = _weights(tau_arr, sigma_arr, n_arr)
+    w = normal.weights(tau_arr, sigma_arr, n_arr)
     return like_input(w, index, "weight") if w.ndim else float(w)
 
 
@@ -173,7 +145,7 @@ def pooled_mean(raw, n, tau, sigma) -> float:
     3.0
     """
     common_index(raw=raw, n=n, sigma=sigma)
-    return _pooled_mean(*_check_groups(raw, n, tau, sigma))
+    return normal.pooled_mean(*_check_groups(raw, n, tau, sigma))
 
 
 def shrink(raw, n, tau, sigma, mu=None):
@@ -238,5 +210,5 @@ def shrink(raw, n, tau, sigma, mu=None):
             )
     else:
         mu = check_scalar(mu, "mu")
-    out = np.broadcast_to(_shrink(raw_arr, n_arr, tau, sigma_arr, mu), raw_arr.shape).copy()
+    out = np.broadcast_to(normal.shrink(raw_arr, n_arr, tau, sigma_arr, mu), raw_arr.shape).copy()
     return like_input(out, index, "partial_pooling")

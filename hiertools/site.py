@@ -34,6 +34,10 @@ lessons link to their student notebook only.
 from __future__ import annotations
 
 import copy
+import functools
+import http.server
+import importlib.util
+import inspect
 import json
 import os
 import re
@@ -44,6 +48,9 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
+import hiertools
+
+from . import widgets
 from .build import BEGIN, END, is_answer_cell, repo_root
 
 #: The default output folder, relative to the course folder.
@@ -295,8 +302,6 @@ def _explorer_outputs(cell, name: str, static: Path | None) -> bool:
     explorers' compute-and-draw split); until they exist, the cell keeps its stored
     picture and this returns False.
     """
-    from . import widgets
-
     controls_of = getattr(widgets, "explorer_controls", None)
     frames_of = getattr(widgets, "explorer_frames", None)
     if static is None or controls_of is None or frames_of is None:
@@ -393,10 +398,6 @@ API_SECTIONS = [
 
 def api_page() -> str:
     """The API reference: autodoc of every name in ``hiertools.__all__``, by topic."""
-    import inspect
-
-    import hiertools
-
     groups: dict[str, list[str]] = {heading: [] for _, heading in API_SECTIONS}
     for name in hiertools.__all__:
         obj = getattr(hiertools, name)
@@ -428,7 +429,6 @@ def api_page() -> str:
               "alt text), a draw function (a frame onto an Axes) and a thin ipywidgets shell; the "
               "website's frames come from `explorer_frames`, with the same two functions.", "",
               "```{eval-rst}", ".. currentmodule:: hiertools.widgets", ""]
-    from . import widgets
 
     for name in widgets.__all__:
         if name not in hiertools.__all__:
@@ -492,8 +492,6 @@ def setup(app):
 # --------------------------------------------------------------------------- the book
 def book_config(repository: str | None) -> dict:
     """Jupyter Book's ``_config.yml`` for the site."""
-    import hiertools
-
     return {
         "title": TITLE,
         "author": "the Partial Pooling authors",
@@ -563,8 +561,6 @@ def toc(lessons: list[str]) -> dict:
 
 def _copy_mathjax(dest: Path) -> None:
     """Copy the MathJax files the site needs into `dest`/mathjax (once per version)."""
-    import importlib.util
-
     spec = importlib.util.find_spec("mathjax")
     if spec is None or spec.origin is None:
         raise SiteError("MathJax is missing: pip install -e \".[site]\" (the "
@@ -679,9 +675,6 @@ def site_size(folder: Path) -> int:
 
 def serve(folder: Path, port: int = 8000, host: str = "127.0.0.1") -> None:
     """Serve `folder` on http://host:port/ until Ctrl+C (localhost only by default)."""
-    import functools
-    import http.server
-
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
     with http.server.ThreadingHTTPServer((host, port), handler) as server:
         url = f"http://{host}:{server.server_address[1]}/"

@@ -50,71 +50,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._validation import check_column, check_frame, check_group_column, check_scalar
+from ._kernels import regression
+from ._validation import check_scalar, check_slope_data
 
 __all__ = ["shrink_slopes", "slopes_cov", "SlopesShrinkage"]
-
-# A group's own least-squares line needs det(A_j) > 0; a determinant below this share of
-# n_j * sum(x^2) means x (practically) does not vary within the group.
-_SINGULAR_DESIGN = 1e-12
-
-
-@dataclass(frozen=True)
-class _SlopeStats:
-    """Per-group sufficient statistics of y on [1, x]: one vectorized pass over the rows."""
-
-    labels: pd.Index
-    ztz: np.ndarray  # (J, 2, 2)
-    zty: np.ndarray  # (J, 2)
-    x: str
-
-    @property
-    def n(self) -> np.ndarray:
-        return self.ztz[:, 0, 0]
-
-
-def _slope_stats(data: pd.DataFrame, y: str, x: str, group) -> _SlopeStats:
-    """Sufficient statistics (validated input assumed)."""
-    codes, labels = pd.factorize(data[group], sort=True)
-    xs = data[x].to_numpy(dtype=float)
-    ys = data[y].to_numpy(dtype=float)
-    size = len(labels)
-    n = np.bincount(codes, minlength=size).astype(float)
-    sx = np.bincount(codes, weights=xs, minlength=size)
-    sxx = np.bincount(codes, weights=xs * xs, minlength=size)
-    sy = np.bincount(codes, weights=ys, minlength=size)
-    sxy = np.bincount(codes, weights=xs * ys, minlength=size)
-    ztz = np.stack([np.stack([n, sx], -1), np.stack([sx, sxx], -1)], -2)
-    return _SlopeStats(pd.Index(labels, name=group), ztz, np.stack([sy, sxy], -1), x)
-
-
-def _own_lines(stats: _SlopeStats) -> np.ndarray:
-    """Each group's own least-squares (intercept, slope); NaN where x does not vary in it."""
-    a = stats.ztz
-    det = a[:, 0, 0] * a[:, 1, 1] - a[:, 0, 1] ** 2
-    ok = det > _SINGULAR_DESIGN * a[:, 0, 0] * np.maximum(a[:, 1, 1], 1e-300)
-    safe = np.where(ok, det, 1.0)
-    c = stats.zty
-    intercept = (a[:, 1, 1] * c[:, 0] - a[:, 0, 1] * c[:, 1]) / safe
-    slope = (a[:, 0, 0] * c[:, 1] - a[:, 0, 1] * c[:, 0]) / safe
-    out = np.stack([intercept, slope], -1)
-    out[~ok] = np.nan
-    return out
-
-
-def _shrink_kernel(stats: _SlopeStats, cov: np.ndarray, sigma: float):
-    """GLS fixed effects (2,), partially pooled coefficients (J, 2) and S_j = K_j A_j (J, 2, 2)."""
-    a, c = stats.ztz, stats.zty
-    eye = np.eye(2)
-    gain = np.linalg.solve(cov @ a + sigma**2 * eye, np.broadcast_to(cov, a.shape))  # K_j
-    ak = a @ gain
-    lhs = (a - ak @ a).sum(axis=0)
-    rhs = (c - np.einsum("jkl,jl->jk", ak, c)).sum(axis=0)
-    beta = np.linalg.solve(lhs, rhs)
-    residual = c - a @ beta
-    coefs = beta + np.einsum("jkl,jl->jk", gain, residual)
-    return beta, coefs, gain @ a
-
 
 def slopes_cov(sd_intercept, sd_slope, rho) -> np.ndarray:
     """The between-group covariance matrix Σ of (intercept, slope) from two SDs and ρ.
@@ -143,23 +82,6 @@ def slopes_cov(sd_intercept, sd_slope, rho) -> np.ndarray:
     sb = check_scalar(sd_slope, "sd_slope", minimum=0)
     rho = check_scalar(rho, "rho", minimum=-1, maximum=1)
     return np.array([[sa * sa, rho * sa * sb], [rho * sa * sb, sb * sb]])
-
-
-def _checked_stats(data, y, x, group) -> _SlopeStats:
-    check_frame(data)
-    check_column(data, y, "y")
-    check_column(data, x, "x")
-    check_group_column(data, group, "group")
-    stats = _slope_stats(data, y, x, group)
-    if len(stats.labels) < 2:
-        raise ValueError(f"group={group!r} has {len(stats.labels)} distinct label; partial "
-                         "pooling needs at least two groups to pool across.")
-    total = stats.ztz.sum(axis=0)
-    if total[0, 0] * total[1, 1] - total[0, 1] ** 2 <= _SINGULAR_DESIGN * total[0, 0] * max(
-            total[1, 1], 1e-300):
-        raise ValueError(f"x={x!r} takes a single value in data, so no slope can be estimated; "
-                         "choose a predictor that varies.")
-    return stats
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -306,9 +228,9 @@ def shrink_slopes(data: pd.DataFrame, y: str, x: str, group, *, sd_intercept, sd
     days          10.467
     Name: fixed_effects, dtype: float64
     """
-    stats = _checked_stats(data, y, x, group)
+    stats = check_slope_data(data, y, x, group)
     cov = slopes_cov(sd_intercept, sd_slope, rho)
     sigma = check_scalar(sigma, "sigma", minimum=0, strict_min=True)
-    beta, coefs, shrinkage = _shrink_kernel(stats, cov, sigma)
-    return SlopesShrinkage(beta, coefs, _own_lines(stats), shrinkage, stats.labels.copy(),
+    beta, coefs, shrinkage = regression.shrink_lines(stats, cov, sigma)
+    return SlopesShrinkage(beta, coefs, regression.own_lines(stats), shrinkage, stats.labels.copy(),
                            ("Intercept", x), cov, float(sigma))

@@ -21,13 +21,6 @@ IMPROPER = ("log-uniform", "jeffreys")
 PARAMETRIZATIONS = ("centered", "noncentered")
 
 
-def _rng(seed) -> np.random.Generator:
-    """A numpy Generator from a seed (a whole number >= 0) or a Generator passed through."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    return np.random.default_rng(check_scalar(seed, "seed", integer=True, minimum=0))
-
-
 def _check_data(y, se):
     """y, se as float arrays (se > 0, same length, at least 2 groups) and the input's index."""
     index = common_index(y=y, se=se)
@@ -69,20 +62,6 @@ def _check_prior(prior, scale, n_groups):
                 "the prior's scale in the units of y, e.g. scale=25 as in Gelman (2006)")
         raise ValueError(f"prior={prior!r} needs scale=: {what}.")
     return prior, check_scalar(scale, "scale", minimum=0, strict_min=True)
-
-
-def _log_prior(tau, prior, scale):
-    """log p(τ) up to a constant (-inf where the density is 0)."""
-    tau = np.asarray(tau, dtype=float)
-    if prior == "uniform":
-        return np.zeros_like(tau)
-    if prior == "half-cauchy":
-        return -np.log1p((tau / scale) ** 2)
-    if prior == "half-normal":
-        return -0.5 * (tau / scale) ** 2
-    # inverse-gamma(ε, ε) on τ², as a density of τ: 2τ·(τ²)^(-ε-1)·exp(-ε/τ²)
-    positive = np.where(tau > 0, tau, 1.0)
-    return np.where(tau > 0, -(2 * scale + 1) * np.log(positive) - scale / positive**2, -np.inf)
 
 
 def _draws_frame(**columns) -> pd.DataFrame:

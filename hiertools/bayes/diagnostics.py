@@ -5,65 +5,11 @@ to agree with ArviZ on the same arrays."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from scipy import special
 
-from .._validation import _short, check_option, check_scalar
+from .._validation import check_chains, check_option, check_scalar
 
 __all__ = ["rhat", "ess", "mcse"]
-
-
-def _check_chains(x, name="x", column=None) -> np.ndarray:
-    """A (chains, draws) float array from an array, or from a draws DataFrame and a column.
-
-    A DataFrame with ``chain`` and ``draw`` columns (what :func:`sample_posterior` returns)
-    needs `column`, the parameter to take: it is pivoted to one row per chain.
-    """
-    if isinstance(x, pd.DataFrame):
-        x = _pivot_draws(x, name, column)
-    elif column is not None:
-        raise TypeError(f"column is for a DataFrame of draws (as ht.sample_posterior returns); "
-                        f"{name} is already an array of one parameter: drop column={column!r}.")
-    try:
-        arr = np.array(x, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be an array of draws of shape (chains, draws), or "
-                        f"ht.sample_posterior's DataFrame with a column name, got "
-                        f"{_short(x)}.") from None
-    if arr.ndim == 1:
-        arr = arr[None, :]
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must have shape (chains, draws), got shape {arr.shape}; for "
-                         "one parameter of ht.sample_posterior's output pass the DataFrame "
-                         "and the column, e.g. ht.rhat(draws, 'tau').")
-    if arr.shape[1] < 4:
-        raise ValueError(f"{name} has {arr.shape[1]} draws per chain; pass at least 4.")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinite values.")
-    return arr
-
-
-def _pivot_draws(frame: pd.DataFrame, name: str, column) -> np.ndarray:
-    """One parameter of a long draws frame (columns chain, draw, ...) as (chains, draws)."""
-    missing = {"chain", "draw"} - set(frame.columns)
-    if missing:
-        raise ValueError(f"{name} has no {sorted(missing)} column(s): pass "
-                         "ht.sample_posterior's DataFrame, or a (chains, draws) array.")
-    parameters = [c for c in frame.columns if c not in ("chain", "draw")]
-    if column is None:
-        raise ValueError(f"{name} is a DataFrame of draws: pass the parameter's column as "
-                         f"the second argument, e.g. ({name}, 'tau'); its parameters are "
-                         f"{_short(parameters)}.")
-    if not isinstance(column, str):
-        raise TypeError(f"column must be a column name (str), got {_short(column)}.")
-    if column not in parameters:
-        raise ValueError(f"column {column!r} is not in {name}; its parameters are "
-                         f"{_short(parameters)}.")
-    wide = frame.pivot(index="chain", columns="draw", values=column)
-    if wide.isna().to_numpy().any():
-        raise ValueError(f"{name}'s chains have different draws: every chain needs the same "
-                         "draw numbers.")
-    return wide.to_numpy(dtype=float)
 
 
 def _split(x):
@@ -161,7 +107,7 @@ def rhat(x, column=None) -> float:
     >>> bool(ht.rhat(draws, "tau") < 1.05)
     True
     """
-    x = _split(_check_chains(x, column=column))
+    x = _split(check_chains(x, column=column))
     folded = np.abs(x - np.median(x))
     return max(_rhat_basic(_z_scale(x)), _rhat_basic(_z_scale(folded)))
 
@@ -207,7 +153,7 @@ def ess(x, column=None, method: str = "bulk") -> float:
     True
     """
     method = check_option(method, "method", ("bulk", "mean"))
-    x = _split(_check_chains(x, column=column))
+    x = _split(check_chains(x, column=column))
     return _ess_basic(_z_scale(x) if method == "bulk" else x)
 
 
@@ -237,7 +183,7 @@ def mcse(x, column=None, prob=None) -> float:
     >>> round(ht.mcse(x), 3), round(ht.mcse(x, prob=0.5), 3)
     (0.01, 0.014)
     """
-    x = _check_chains(x, column=column)
+    x = check_chains(x, column=column)
     if prob is None:
         return float(np.std(x, ddof=1) / np.sqrt(ess(x, method="mean")))
     prob = check_scalar(prob, "prob", minimum=0, maximum=1, strict_min=True, strict_max=True)

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .._validation import _short, check_option, check_scalar
-from ._common import PARAMETRIZATIONS, _check_data, _check_prior, _draws_frame, _log_prior, _rng
+from .._kernels import normal
+from .._validation import _short, check_option, check_scalar, check_seed
+from ._common import PARAMETRIZATIONS, _check_data, _check_prior, _draws_frame
 
 __all__ = ["sample_posterior"]
 
@@ -105,7 +106,7 @@ def sample_posterior(y, se, *, draws: int = 2000, chains: int = 4, seed=0,
     warmup = check_scalar(warmup, "warmup", integer=True, minimum=0)
     total = warmup + draws
     show = _want_progress(progress, total, chains, y.size)
-    rng = _rng(seed)
+    rng = check_seed(seed)
 
     J, se2 = y.size, se**2
     spread = float(np.sqrt(np.var(y) + se2.mean()))
@@ -217,7 +218,7 @@ def _noncentered_loglik(tau, eta, resid, prec):
 def _log_target(m: _Model, tau, loglik, args):
     """Log density of log τ given the rest: prior, likelihood and the Jacobian τ."""
     with np.errstate(divide="ignore"):
-        return _log_prior(tau, m.prior, m.scale) + loglik(tau, *args) + np.log(tau)
+        return normal.log_prior(tau, m.prior, m.scale) + loglik(tau, *args) + np.log(tau)
 
 
 def _metropolis(m: _Model, tau, loglik, args, z, u, t):

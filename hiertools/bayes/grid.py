@@ -10,8 +10,10 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .._validation import _short, check_array, check_scalar
-from ._common import _check_data, _check_prior, _draws_frame, _log_prior, _rng
+from .._kernels import normal
+from .._kernels.arrays import freeze
+from .._validation import _short, check_array, check_scalar, check_seed
+from ._common import _check_data, _check_prior, _draws_frame
 
 __all__ = ["TauPosterior", "tau_posterior"]
 
@@ -25,38 +27,6 @@ TAIL_MASS = 1e-12
 GRID_REACH = 1e9
 
 
-def _mu_given_tau(y, se2, tau):
-    """μ̂(τ), the precision 1/V_μ(τ) = Σ_j 1/(se_j² + τ²), and its terms 1/(se_j² + τ²).
-
-    `y` has shape (..., J) and `tau` shape (G,); μ̂ has shape (..., G), the precision (G,),
-    the terms (G, J).
-    """
-    prec = 1.0 / (se2 + np.asarray(tau, dtype=float)[:, None] ** 2)   # (G, J)
-    total = prec.sum(axis=-1)                                          # (G,)
-    return (y[..., None, :] * prec).sum(axis=-1) / total, total, prec
-
-
-def _conditionals(y, se2, tau):
-    """μ̂(τ), V_μ(τ) and log p(y | τ) (flat prior on μ, constants dropped) for each τ.
-
-    `y` has shape (..., J) and `tau` shape (G,); results have shape (..., G).
-    """
-    mu_hat, total, prec = _mu_given_tau(y, se2, tau)
-    v = se2 + np.asarray(tau, dtype=float)[:, None] ** 2              # (G, J)
-    resid2 = (y[..., None, :] - mu_hat[..., None]) ** 2
-    loglik = (-0.5 * np.log(total) - 0.5 * np.log(v).sum(axis=-1)
-              - 0.5 * (resid2 * prec).sum(axis=-1))
-    return mu_hat, 1.0 / total, loglik
-
-
-def _theta_given_tau(y, se2, tau, mu_hat, v_mu):
-    """E(θ_j | τ, y) and var(θ_j | τ, y), shape (G, J)."""
-    shrink = se2 / (se2 + np.asarray(tau)[:, None] ** 2)                # B_j
-    mean = (1 - shrink) * y + shrink * mu_hat[:, None]
-    var = (1 - shrink) * se2 + shrink**2 * v_mu[:, None]
-    return mean, var
-
-
 def _grid(y, se, prior, scale):
     """τ = c·sinh(v): fine near 0, geometric in the tail, out to GRID_REACH × the data's scale."""
     spread = max(float(se.max()), float(np.ptp(y)), scale or 0.0)
@@ -67,23 +37,6 @@ def _grid(y, se, prior, scale):
         c = min(c, 0.25 * scale)
     v_max = np.arcsinh(GRID_REACH * spread / c)
     return c * np.sinh(np.arange(0.0, v_max + GRID_STEP, GRID_STEP))
-
-
-def _trapezoid_weights(x):
-    """w with sum(w * f) = the trapezoid rule for ∫ f dx on the nodes x."""
-    dx = np.diff(x)
-    w = np.zeros_like(x)
-    w[:-1] += dx / 2
-    w[1:] += dx / 2
-    return w
-
-
-def _freeze(*arrays):
-    for a in arrays:
-        if isinstance(a, np.ndarray):
-            a.flags.writeable = False
-        elif isinstance(a, pd.Series | pd.DataFrame):
-            a.to_numpy().flags.writeable = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -153,8 +106,8 @@ class TauPosterior:
         """
         tau = check_array(tau, "tau", allow_scalar=True, nonnegative=True)
         tau = np.atleast_1d(tau)
-        mu_hat, v_mu, _ = _conditionals(self.y, self.se**2, tau)
-        mean, var = _theta_given_tau(self.y, self.se**2, tau, mu_hat, v_mu)
+        mu_hat, v_mu, _ = normal.conditionals(self.y, self.se**2, tau)
+        mean, var = normal.theta_given_tau(self.y, self.se**2, tau, mu_hat, v_mu)
         columns = self.labels if self.labels is not None else pd.RangeIndex(self.y.size)
         index = pd.Index(tau, name="tau")
         return (pd.DataFrame(mean, index=index, columns=columns),
@@ -166,10 +119,10 @@ class TauPosterior:
         Returns an array (a Series on the input's index) of J values.
         """
         q = check_scalar(q, "q", minimum=0, maximum=1, strict_min=True, strict_max=True)
-        weights = self.density * _trapezoid_weights(self.tau)
+        weights = self.density * normal.trapezoid_weights(self.tau)
         keep = weights > 1e-16 * weights.max()
         tau, weights = self.tau[keep], weights[keep] / weights[keep].sum()
-        mean, var = _theta_given_tau(self.y, self.se**2, tau, self._mu_hat[keep],
+        mean, var = normal.theta_given_tau(self.y, self.se**2, tau, self._mu_hat[keep],
                                      self._v_mu[keep])
         sd = np.sqrt(var)
         lo = (mean - 10 * sd).min(axis=0)
@@ -205,10 +158,10 @@ class TauPosterior:
             Columns ``tau``, ``mu``, ``theta[0]``, ..., one row per draw.
         """
         draws = check_scalar(draws, "draws", integer=True, minimum=1)
-        rng = _rng(seed)
+        rng = check_seed(seed)
         tau = _inverse_cdf(self.tau, self._cdf, rng.uniform(size=draws), self.density)
         se2 = self.se**2
-        mu_hat, total = _mu_given_tau(self.y, se2, tau)[:2]   # let the (draws, J) terms go
+        mu_hat, total = normal.mu_given_tau(self.y, se2, tau)[:2]   # let the (draws, J) terms go
         mu = mu_hat + np.sqrt(1.0 / total) * rng.standard_normal(draws)
         # θ = (1 − B) y + B μ + sqrt((1 − B) se²) z, built in place: three (draws, J)
         # arrays at most, so that 200,000 draws fit in a hub kernel's memory
@@ -321,10 +274,10 @@ def tau_posterior(y, se, prior: str = "uniform", *, scale=None) -> TauPosterior:
     prior, scale = _check_prior(prior, scale, y.size)
     se2 = se**2
     tau = _grid(y, se, prior, scale)
-    mu_hat, v_mu, loglik = _conditionals(y, se2, tau)
-    logpost = loglik + _log_prior(tau, prior, scale)
+    mu_hat, v_mu, loglik = normal.conditionals(y, se2, tau)
+    logpost = loglik + normal.log_prior(tau, prior, scale)
     dens = np.exp(logpost - logpost.max())
-    weights = _trapezoid_weights(tau)
+    weights = normal.trapezoid_weights(tau)
     # cut the far tail: keep the grid up to where mass and E(tau) beyond are negligible
     mass = dens * weights
     tail = np.cumsum(mass[::-1])[::-1] / mass.sum()
@@ -332,11 +285,11 @@ def tau_posterior(y, se, prior: str = "uniform", *, scale=None) -> TauPosterior:
     end = int(np.argmax((tail < TAIL_MASS) & (tail_tau < TAIL_MASS))) or tau.size - 1
     keep = slice(0, end + 1)
     tau, dens, mu_hat, v_mu = tau[keep], dens[keep], mu_hat[keep], v_mu[keep]
-    weights = _trapezoid_weights(tau)
+    weights = normal.trapezoid_weights(tau)
     dens = dens / (dens @ weights)
     cdf = np.concatenate([[0.0], np.cumsum((dens[1:] + dens[:-1]) / 2 * np.diff(tau))])
 
-    mean_t, var_t = _theta_given_tau(y, se2, tau, mu_hat, v_mu)
+    mean_t, var_t = normal.theta_given_tau(y, se2, tau, mu_hat, v_mu)
     w = dens * weights
     theta_mean = w @ mean_t
     theta_var = w @ (var_t + mean_t**2) - theta_mean**2
@@ -351,6 +304,6 @@ def tau_posterior(y, se, prior: str = "uniform", *, scale=None) -> TauPosterior:
     if labels is not None:
         object.__setattr__(result, "theta_mean", result._like_groups(theta_mean, "theta_mean"))
         object.__setattr__(result, "theta_sd", result._like_groups(result.theta_sd, "theta_sd"))
-    _freeze(result.tau, result.density, result.y, result.se, cdf, mu_hat, v_mu,
+    freeze(result.tau, result.density, result.y, result.se, cdf, mu_hat, v_mu,
             result.theta_mean, result.theta_sd)
     return result

@@ -41,6 +41,8 @@ from difflib import get_close_matches
 import numpy as np
 import pandas as pd
 
+from .._validation import check_bool, check_option, check_scalar
+
 __all__ = ["Feedback", "Hint", "Precision", "check", "hint", "list_exercises"]
 
 _ICONS = {"correct": "✓", "incorrect": "✗", "not answered": "✎", "invalid": "⚠",
@@ -299,7 +301,6 @@ def list_exercises(lesson: str | int | None = None) -> dict[str, str]:
     '03-half-weight-tau'
     """
     if lesson is not None:
-        from .._validation import check_option, check_scalar
 
         if not isinstance(lesson, str):
             lesson = f"{check_scalar(lesson, 'lesson', integer=True, minimum=1):02d}"
@@ -402,8 +403,6 @@ def hint(exercise: str, level: int = 1) -> Hint:
     >>> str(ht.hint("01-complete-pooling")) == ht.hint("01-complete-pooling")
     True
     """
-    from .._validation import check_scalar
-
     spec = _find(exercise)
     if spec is None:
         raise _unknown_exercise(exercise)
@@ -451,8 +450,6 @@ def check(exercise: str, answer, *, strict: bool | None = None) -> Feedback:
     >>> bool(ht.check("01-complete-pooling", "five"))
     False
     """
-    from .._validation import check_bool
-
     spec = _find(exercise)
     if spec is None:  # raised here, so the learner's traceback is short
         raise _unknown_exercise(exercise)

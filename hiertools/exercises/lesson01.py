@@ -5,7 +5,8 @@ with its defaults), the same districts one row per observation (whose district m
 are exactly the table's raw rates), a larger map of 300 areas, and a replicate
 simulation of the source text's setup (2,000 maps of twelve districts) that turns "one lucky
 draw" into "how often, and by how much".  Everything the notebook, the checks and the
-pooling explorer need to agree on is defined once here.
+pooling explorer need to agree on is defined once: here, or (the districts, their σ
+and the fitted τ̂ and μ̂, which lessons 03 and 04 use too) in :mod:`._shared`.
 """
 
 from __future__ import annotations
@@ -15,15 +16,13 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from ..data import simulate_districts
+from ..empirical_bayes import estimate_tau
+from ..shrinkage import shrinkage_weights
 from ..widgets._lessons import register_defaults
 from ._core import Precision, Wrong, as_labels, as_number, as_series, exercise, judge_number
+from ._shared import AREAS, DISTRICTS, SIGMA, _districts, districts, fitted  # noqa: F401 -- lesson01.districts and friends, as before
 
-#: Within-district SD of one observation in the source text's simulation (``sigma = 3.0`` there).
-SIGMA = 3.0
-#: The source text's twelve districts: ``simulate_districts()`` with its defaults.
-DISTRICTS: dict = {}
-#: The larger map of section 3: 300 areas whose true rates differ little.
-AREAS = {"n_districts": 300, "tau": 0.5, "seed": 2}
 #: The replicate simulation of section 2: the source text's setup (J = 12, n from 3 to 59,
 #: sigma = 3, mu = 5, tau = 1.6), many times over, with this seed.
 REPLICATES = {"maps": 2000, "tau": 1.6, "seed": 1}
@@ -49,40 +48,13 @@ _OTHER_MAPS_SES = 4
 
 
 @cache
-def _districts() -> pd.DataFrame:
-    from ..data import simulate_districts
-
-    return simulate_districts(**DISTRICTS)
-
-
-def districts() -> pd.DataFrame:
-    """The source text's twelve districts (a fresh copy)."""
-    return _districts().copy()
-
-
-@cache
 def _observations() -> pd.DataFrame:
-    from ..data import simulate_districts
-
     return simulate_districts(**DISTRICTS, observations=True)
 
 
 @cache
 def _areas() -> pd.DataFrame:
-    from ..data import simulate_districts
-
     return simulate_districts(**AREAS)
-
-
-@cache
-def fitted() -> tuple[float, float]:
-    """(tau_hat, mu_hat): REML tau of the twelve districts and the precision-weighted mean."""
-    from ..empirical_bayes import estimate_tau
-    from ..shrinkage import pooled_mean
-
-    d = _districts()
-    tau_hat = estimate_tau(d["raw"], SIGMA / np.sqrt(d["n"]), method="REML")
-    return tau_hat, pooled_mean(d["raw"], d["n"], tau_hat, SIGMA)
 
 
 def simulate_maps(tau: float, maps: int = REPLICATES["maps"], seed: int = REPLICATES["seed"]):
@@ -103,8 +75,6 @@ def pool_maps(n, raw) -> tuple[np.ndarray, np.ndarray]:
     One scalar REML fit per map (the only loop), then the shrinkage formula for all
     maps at once; the notebook writes the same lines out.
     """
-    from ..empirical_bayes import estimate_tau
-
     se2 = SIGMA**2 / n
     tau = np.array([estimate_tau(r, np.sqrt(s)) for r, s in zip(raw, se2)])
     precision = 1 / (tau[:, None] ** 2 + se2)
@@ -159,8 +129,6 @@ def _outside(areas: pd.DataFrame, level: float, center: float | None = None) -> 
                  "for each of the two districts compute 1 - w_j (from its n) and "
                  "|raw_j - mu_hat| (from its raw rate), and multiply them."])
 def _check_predict_farther(answer):
-    from ..shrinkage import shrinkage_weights
-
     if isinstance(answer, str):
         answer = [answer.strip().upper()]
     got = as_labels(answer, count=1)[0]
@@ -339,8 +307,6 @@ def _check_simulate_losses(answer):
                  "w = tau_hat² / (tau_hat² + sigma²/n) (or ht.shrinkage_weights); the estimate "
                  "is w × raw + (1 − w) × mu_hat."])
 def _check_new_district(answer):
-    from ..shrinkage import shrinkage_weights
-
     tau_hat, mu_hat = fitted()
     raw, n = NEW_DISTRICT["raw"], NEW_DISTRICT["n"]
     w = shrinkage_weights(tau_hat, SIGMA, n)

@@ -2,7 +2,8 @@ r"""Lesson 02 · Varying intercepts: Minnesota radon, its two fits, and the exer
 
 The lesson fits ``log_radon ~ floor + (1 | county)`` (``fit``) and, in its stretch
 section, ``log_radon ~ floor + log_uranium + (1 | county)`` (``fit_u``), both by REML.
-The fits are made once per session and shared with lesson 03's checks and explorer.
+The fits are made once per session (in :mod:`._shared`) and shared with lesson 03's
+checks and explorer.
 
 Predictions for a basement in a county that was not surveyed use the predictive
 distribution of one log reading, :math:`N(\hat\mu,\ \hat\sigma^2 + \hat\tau^2)`,
@@ -11,8 +12,6 @@ lesson says).
 """
 
 from __future__ import annotations
-
-from functools import cache
 
 import numpy as np
 
@@ -27,11 +26,8 @@ from ._core import (
     exercise,
     judge_number,
 )
+from ._shared import DATASET, FIT, FIT_U, fits  # noqa: F401 -- lesson02.FIT_U etc., as before
 
-#: The data and the two models of the lesson (arguments of ht.fit_varying_intercepts).
-DATASET = "radon"
-FIT = {"y": "log_radon", "group": "county", "x": "floor"}
-FIT_U = {"y": "log_radon", "group": "county", "x": ["floor", "log_uranium"]}
 #: The EPA's action level for indoor radon, pCi/L.
 ACTION_LEVEL = 4.0
 #: The simulation exercise: how many new counties (two basements each), and the seed.
@@ -45,19 +41,6 @@ EIGHT_COUNTIES = ["LAC QUI PARLE", "AITKIN", "KOOCHICHING", "DOUGLAS",
                   "CLAY", "STEARNS", "RAMSEY", "ST LOUIS"]
 #: The normal quantile the lesson uses for 95% intervals.
 Z95 = 1.96
-
-
-@cache
-def fits():
-    """(fit, fit_u, (cp_intercept, cp_slope, np_intercepts, np_slope)), fitted once."""
-    from ..data import load
-    from ..mixed import fit_varying_intercepts
-    from ..pooling import _regression_lines
-
-    radon = load(DATASET)
-    fit = fit_varying_intercepts(radon, **FIT)
-    fit_u = fit_varying_intercepts(radon, **FIT_U)
-    return fit, fit_u, _regression_lines(radon, FIT["y"], FIT["x"], FIT["group"])
 
 
 def _new_county(fit):

@@ -16,6 +16,9 @@ from functools import cache
 
 import numpy as np
 
+from ..data import load
+from ..pooling import group_summary
+from ..shrinkage import shrink
 from ..widgets._lessons import register_defaults
 from ._core import (
     Precision,
@@ -27,7 +30,7 @@ from ._core import (
     exercise,
     judge_number,
 )
-from .lesson02 import FIT, fits
+from ._shared import FIT, SIGMA, districts, fits, fitted
 
 #: The county of the worked example and of the first exercises.
 COUNTY = "LAC QUI PARLE"
@@ -67,9 +70,6 @@ def _fitted():
 @cache
 def _adjusted_means():
     """The floor-adjusted county means (a DataFrame with n, mean, var) of lesson 02's model."""
-    from ..data import load
-    from ..pooling import group_summary
-
     fit = fits()[0]
     beta = float(fit.fixed_effects[FIT["x"]])
     radon = load("radon")
@@ -126,9 +126,6 @@ def _mean_of_ratios() -> float:
 
 def _district_moves():
     """Lesson 01's twelve districts: (districts, distance each travelled under shrinkage)."""
-    from ..shrinkage import shrink
-    from .lesson01 import SIGMA, districts, fitted
-
     d = districts()
     tau_hat, mu_hat = fitted()
     pooled = shrink(d["raw"].to_numpy(), d["n"].to_numpy(float), tau_hat, SIGMA, mu=mu_hat)

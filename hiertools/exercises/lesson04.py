@@ -13,8 +13,10 @@ from functools import cache
 
 import numpy as np
 
+from ..data import load, simulate_districts, simulate_maps
+from ..empirical_bayes import estimate_tau, estimate_tau_batch, james_stein
 from ._core import Precision, Unreadable, Wrong, as_labels, as_number, exercise, judge_number
-from .lesson01 import AREAS, SIGMA
+from ._shared import AREAS, SIGMA
 
 #: Maps per simulated setting.
 MAPS = 2000
@@ -40,9 +42,6 @@ RISK = {"J": (3, 4, 10, 18), "distances": (0, 1, 2, 5, 10, 20, 40), "draws": 20_
 @cache
 def _study_tau_hat(setting: tuple[int, float]) -> dict[str, np.ndarray]:
     """tau_hat by each method on the MAPS maps of one setting of section 2."""
-    from ..data import simulate_maps
-    from ..empirical_bayes import estimate_tau_batch
-
     n_districts, tau = setting
     maps = simulate_maps(MAPS, n_districts, tau=tau, seed=STUDY[setting])
     return {m: estimate_tau_batch(maps.raw, maps.se, method=m) for m in METHODS}
@@ -50,18 +49,12 @@ def _study_tau_hat(setting: tuple[int, float]) -> dict[str, np.ndarray]:
 
 @cache
 def _simulate_exercise() -> dict[str, np.ndarray]:
-    from ..data import simulate_maps
-    from ..empirical_bayes import estimate_tau_batch
-
     maps = simulate_maps(**SIMULATE)
     return {m: estimate_tau_batch(maps.raw, maps.se, method=m) for m in METHODS}
 
 
 @cache
 def _areas_tau_hats() -> dict[str, float]:
-    from ..data import simulate_districts
-    from ..empirical_bayes import estimate_tau
-
     areas = simulate_districts(**AREAS)
     se = SIGMA / np.sqrt(areas["n"].to_numpy(float))
     raw = areas["raw"].to_numpy()
@@ -74,9 +67,6 @@ def _areas_tau_hats() -> dict[str, float]:
 @cache
 def baseball() -> dict:
     """Efron & Morris's players, their James–Stein estimates and who was hurt."""
-    from ..data import load
-    from ..empirical_bayes import james_stein
-
     data = load("baseball")
     y = data["avg_45"].to_numpy()
     p_bar = y.mean()

@@ -14,6 +14,9 @@ from functools import cache
 import numpy as np
 from scipy import special
 
+from .._kernels import normal
+from ..bayes import tau_posterior
+from ..data import load
 from ._core import NotAnswered, Precision, Unreadable, Wrong, as_number, exercise, judge_number
 
 #: The data of the lesson, with the schools as index.
@@ -40,16 +43,12 @@ SPREAD_LIMIT = 100.0
 
 @cache
 def schools():
-    from ..data import load
-
     return load(DATASET).set_index("school")
 
 
 @cache
 def posterior(label: str = "uniform"):
     """The exact posterior of the lesson's data under one of PRIORS."""
-    from ..bayes import tau_posterior
-
     prior, scale = PRIORS[label]
     data = schools()
     return tau_posterior(data["y"], data["se"], prior, scale=scale)
@@ -57,19 +56,15 @@ def posterior(label: str = "uniform"):
 
 def _grid_weights(post):
     """Trapezoid weights of p(tau | y) on the grid (they sum to 1)."""
-    from ..bayes.grid import _trapezoid_weights
-
-    w = post.density * _trapezoid_weights(post.tau)
+    w = post.density * normal.trapezoid_weights(post.tau)
     return w / w.sum()
 
 
 def _moments(post):
     """E(theta | tau, y), var(theta_j | tau, y), B_j(tau) and V_mu(tau) on the grid."""
-    from ..bayes.grid import _conditionals, _theta_given_tau
-
     se2 = post.se**2
-    mu_hat, v_mu, _ = _conditionals(post.y, se2, post.tau)
-    mean, var = _theta_given_tau(post.y, se2, post.tau, mu_hat, v_mu)
+    mu_hat, v_mu, _ = normal.conditionals(post.y, se2, post.tau)
+    mean, var = normal.theta_given_tau(post.y, se2, post.tau, mu_hat, v_mu)
     return mean, var, se2 / (se2 + post.tau[:, None] ** 2), v_mu
 
 
@@ -95,13 +90,12 @@ def prob_greater(first: str = SCHOOL_1, second: str = SCHOOL_2, label: str = "un
     """
     a, b = _index(first), _index(second)
     if tau_fixed is not None:
-        from ..bayes.grid import _conditionals, _theta_given_tau
 
         post = posterior(label)
         se2 = post.se**2
         tau = np.array([float(tau_fixed)])
-        mu_hat, v_mu, _ = _conditionals(post.y, se2, tau)
-        mean, var = _theta_given_tau(post.y, se2, tau, mu_hat, v_mu)
+        mu_hat, v_mu, _ = normal.conditionals(post.y, se2, tau)
+        mean, var = normal.theta_given_tau(post.y, se2, tau, mu_hat, v_mu)
         shrink, weights = se2 / (se2 + tau[:, None] ** 2), np.ones(1)
     else:
         post = posterior(label)
@@ -123,17 +117,14 @@ def prob_best(school: str = SCHOOL_BEST, label: str = "uniform") -> float:
     Gauss–Hermite over mu | tau, y, and over tau the midpoint rule in u = tau/(tau + c),
     which covers [0, inf) with 400 points.
     """
-    from ..bayes._common import _log_prior
-    from ..bayes.grid import _conditionals
-
     post = posterior(label)
     prior, scale = PRIORS[label]
     c = 10.0
     u = (np.arange(400) + 0.5) / 400
     tau = c * u / (1 - u)
     se2, y, a = post.se**2, post.y, _index(school)
-    mu_hat, v_mu, loglik = _conditionals(y, se2, tau)
-    logw = loglik + _log_prior(tau, prior, scale) + np.log(c / (1 - u) ** 2)
+    mu_hat, v_mu, loglik = normal.conditionals(y, se2, tau)
+    logw = loglik + normal.log_prior(tau, prior, scale) + np.log(c / (1 - u) ** 2)
     weights = np.exp(logw - logw.max())
     weights /= weights.sum()
     x_mu, w_mu = np.polynomial.hermite_e.hermegauss(30)

@@ -12,7 +12,12 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
+import pandas as pd
+from scipy import integrate, special
 
+from .._kernels import regression
+from ..data import load
+from ..mixed import fit_varying_slopes
 from ..widgets._lessons import register_defaults
 from ._core import Precision, Unreadable, Wrong, as_labels, as_number, exercise, judge_number
 
@@ -43,8 +48,6 @@ _WORDS = {"up": "up", "higher": "up", "increase": "up", "increases": "up", "goes
 
 @cache
 def _sleep():
-    from ..data import load
-
     return load(DATASET)
 
 
@@ -56,8 +59,6 @@ def sleep():
 @cache
 def fits():
     """(fit, fit_centred, fit_baseline), REML, fitted once."""
-    from ..mixed import fit_varying_slopes
-
     data = _sleep()
     fit = fit_varying_slopes(data, **FIT)
     centred = data.assign(days_centred=data["days"] - CENTRE_DAY)
@@ -75,8 +76,6 @@ def _baseline_rows(data, first_day):
 @cache
 def _variants():
     """Fits of the typical wrong turns of exercise 3, for the table of mistakes."""
-    from ..mixed import fit_varying_slopes
-
     data = _sleep()
     later = data.loc[data["days"] >= BASELINE_DAY]
     not_shifted = fit_varying_slopes(later, **FIT)  # days 2-9, still counted from day 0
@@ -87,13 +86,8 @@ def _variants():
 
 def _own_lines(data, x=FIT["x"]):
     """Each subject's own least-squares (intercept, slope), as a DataFrame."""
-    import pandas as pd
-
-    from ..slopes import _own_lines as own
-    from ..slopes import _slope_stats
-
-    stats = _slope_stats(data, FIT["y"], x, FIT["group"])
-    return pd.DataFrame(own(stats), index=stats.labels, columns=["Intercept", x])
+    stats = regression.slope_stats(data, FIT["y"], x, FIT["group"])
+    return pd.DataFrame(regression.own_lines(stats), index=stats.labels, columns=["Intercept", x])
 
 
 def explorer_defaults() -> dict:
@@ -116,8 +110,6 @@ def wrong_sign_share() -> float:
     integrating its density over [-1, 0] gives the share of studies in which it is
     negative although the model's ρ is positive.
     """
-    from scipy import integrate, special
-
     fit = fits()[0]
     sa, sb = fit.group_sd
     cov = np.array([[sa**2, fit.group_corr * sa * sb], [fit.group_corr * sa * sb, sb**2]])

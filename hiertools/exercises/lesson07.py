@@ -13,6 +13,8 @@ from functools import cache
 import numpy as np
 from scipy import integrate
 
+from ..data import load
+from ..rates import fit_beta_binomial, fit_gamma_poisson, funnel_limits
 from ._core import Precision, Wrong, as_number, as_whole_number, exercise, judge_number
 
 #: Funnel plot: the coverage of the limits the learner reads (exercise 1).
@@ -34,16 +36,12 @@ POINTS = {"check-07-outside": 2, "check-07-weight-a": 2, "check-07-a-below": 3,
 
 @cache
 def _surgical():
-    from ..data import load
-
     return load("surgical").set_index("hospital")
 
 
 @cache
 def surgical_fit(method: str = "ML"):
     """The lesson's beta-binomial fit of the twelve hospitals."""
-    from ..rates import fit_beta_binomial
-
     s = _surgical()
     return fit_beta_binomial(s["deaths"], s["operations"], method=method)
 
@@ -56,9 +54,6 @@ def lip_expected(lip):
 @cache
 def lip_fit(method: str = "ML"):
     """The lesson's gamma-Poisson fit of the 56 Scottish districts."""
-    from ..data import load
-    from ..rates import fit_gamma_poisson
-
     lip = load("lip_cancer").set_index("district")
     return fit_gamma_poisson(lip["cases"], lip_expected(lip), method=method)
 
@@ -79,8 +74,6 @@ def _posterior(fit, label):
                  "lower 95% limit at its number of operations; compare r/n with "
                  "ht.funnel_limits(n, target, 0.95)."])
 def _check_outside(answer):
-    from ..rates import funnel_limits
-
     s = _surgical()
     raw = s["deaths"] / s["operations"]
     target = s["deaths"].sum() / s["operations"].sum()

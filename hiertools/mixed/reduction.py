@@ -2,7 +2,9 @@
 
 The rows are read once, in cache-sized chunks: the response and predictors are
 centred (by their means, so large offsets cost no precision), and per-group
-sums come from ``np.bincount`` on integer group codes.  What is kept has one
+sums come from ``np.bincount`` on integer group codes
+(:func:`hiertools._kernels.regression.add_group_sums`, the same sums
+:func:`hiertools.shrink_slopes` starts from).  What is kept has one
 entry per group (n_j, Z_j'Z_j, Z_j'X_j, Z_j'y_j) plus the global
 cross-products [X y]'[X y]; everything after this module costs time in the
 number of groups, not rows.  The predictors are then scaled to unit variance
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._kernels import regression
 from .._validation import check_choice, check_column, check_frame, check_group_column
 
 _METHODS = ("REML", "ML")
@@ -316,24 +319,14 @@ def _row_pass(columns: list, source: _GroupCodes, with_slope: bool):
         block = centred[:, : rows.stop - rows.start]
         for i, (values, mean) in enumerate(columns):
             np.subtract(values[rows], mean, out=block[i])
-        counts += np.bincount(codes, minlength=span)
-        for i in range(n_cols):
-            sums[i] += np.bincount(codes, weights=block[i], minlength=span)
+        regression.add_group_sums(codes, block, counts, sums, slope_sums,
+                             None if product is None else product[: block.shape[1]])
         for i, j in pairs:  # one product-sum per entry: a gemm this thin is 4x slower, and
             # einsum, unlike a BLAS dot, never hands a chunk to threads (fragile on busy machines)
             cross[i, j] += np.einsum("i,i->", block[i], block[j])
-        if with_slope:
-            _add_slope_sums(slope_sums, codes, block, product[: block.shape[1]])
     for i, j in pairs:
         cross[j, i] = cross[i, j]
     return counts, sums, cross, slope_sums
-
-
-def _add_slope_sums(slope_sums, codes, block, product) -> None:
-    """Add one chunk's per-group sums of x·x and x·y (x: the first column, y: the last)."""
-    for i, other in enumerate((block[0], block[-1])):
-        np.multiply(block[0], other, out=product)
-        slope_sums[i] += np.bincount(codes, weights=product, minlength=slope_sums.shape[1])
 
 
 def _augmented_cross(n: int, sums: np.ndarray, cross: np.ndarray) -> np.ndarray:
@@ -357,6 +350,5 @@ def _group_blocks(counts, sums, slope_sums, slope, n: int):
         raise ValueError(
             f"x={slope!r} does not vary within any group, so its slope cannot vary "
             f"by group; use fit_varying_intercepts(data, y, group, x={slope!r}) instead.")
-    ztz = np.empty((n_groups, 2, 2))
-    ztz[:, 0, 0], ztz[:, 0, 1], ztz[:, 1, 0], ztz[:, 1, 1] = size, sx, sx, sxx
-    return ztz, ztz, np.array([sums[-1], sxy]).T  # X = Z = [1, x]
+    ztz, zty = regression.slope_blocks(size, sx, sxx, sums[-1], sxy)
+    return ztz, ztz, zty  # X = Z = [1, x]

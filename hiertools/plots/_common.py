@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..mixed import MixedModelResult
+
 # One palette for the whole course (colour-blind safe, Okabe & Ito).
 COLORS = {
     "no pooling": "#D55E00",
@@ -46,8 +48,6 @@ def _nice_sizes(largest) -> list[int]:
 
 
 def _check_fit(fit, name: str = "fit"):
-    from ..mixed import MixedModelResult
-
     if not isinstance(fit, MixedModelResult):
         raise TypeError(f"{name} must be a fitted model from ht.fit_varying_intercepts (or "
                         f"ht.fit_varying_slopes), got {type(fit).__name__}.")

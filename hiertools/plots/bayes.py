@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._validation import check_array, check_bool, check_option, check_scalar
+from .._validation import check_array, check_bool, check_chains, check_option, check_scalar
+from ..bayes import TauPosterior
 from ._common import COLORS, _new_axes
 
 __all__ = ["plot_tau_posterior", "plot_theta_given_tau", "plot_trace", "plot_intervals"]
@@ -16,8 +17,6 @@ _CYCLE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#00
 
 
 def _check_posterior(post, name="posterior"):
-    from ..bayes import TauPosterior
-
     if not isinstance(post, TauPosterior):
         raise TypeError(f"{name} must be a result of ht.tau_posterior, got "
                         f"{type(post).__name__}.")
@@ -224,9 +223,7 @@ def plot_trace(draws, column=None, *, ax=None, ylabel=None,
     >>> len(ax.get_lines())
     4
     """
-    from ..bayes.diagnostics import _check_chains
-
-    x = _check_chains(draws, "draws", column)
+    x = check_chains(draws, "draws", column)
     log = check_bool(log, "log")
     if ylabel is None:
         ylabel = column if column is not None else "value"

@@ -14,6 +14,7 @@ All compute nothing statistical themselves: pass them the numbers.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from .._validation import check_array, check_consistent_length, check_labels, check_scalar
 from ._common import COLORS, _new_axes
@@ -44,8 +45,6 @@ def _finish_rows(ax, xlabel: str, title) -> None:
 
 def _named_arrays(estimates, name: str) -> dict[str, np.ndarray]:
     """A dict of name -> 1-D finite array, from a dict or the columns of a DataFrame."""
-    import pandas as pd
-
     if isinstance(estimates, pd.DataFrame):
         estimates = {str(c): estimates[c] for c in estimates.columns}
     if not isinstance(estimates, dict) or not estimates:

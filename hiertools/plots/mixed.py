@@ -8,8 +8,15 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .._validation import check_column, check_frame, check_group_column, check_option, check_scalar
-from ..pooling import _regression_lines
+from .._kernels import regression
+from .._validation import (
+    check_bool,
+    check_column,
+    check_frame,
+    check_group_column,
+    check_option,
+    check_scalar,
+)
 from ._common import COLORS, _check_fit, _new_axes, _nice_sizes
 
 __all__ = ["plot_group_panel", "plot_county_panel", "plot_caterpillar",
@@ -69,11 +76,11 @@ def _group_panel_lines(data: pd.DataFrame, fit, groups, y: str, x: str, group: s
     Returns a dict with ``"ends"`` (the two x values every line is drawn between),
     ``"complete pooling"`` (its y at the ends), and ``"no pooling"`` and
     ``"partial pooling"`` (arrays of shape (len(groups), 2)).  Complete and no pooling
-    are :func:`hiertools.pooling._regression_lines` (fitted once, not per panel); the
+    are :func:`hiertools._kernels.regression.regression_lines` (fitted once, not per panel); the
     partial-pooling lines are one ``fit.predict`` over two rows per group, with the
     fit's other predictors held at each group's mean.
     """
-    cp_a, cp_b, np_a, np_b = _regression_lines(data, y, x, group)
+    cp_a, cp_b, np_a, np_b = regression.regression_lines(data, y, x, group)
     x_all = data[x].to_numpy(dtype=float)
     ends = np.array([x_all.min(), x_all.max()])
     newdata = pd.DataFrame(index=range(2 * len(groups)))
@@ -449,7 +456,6 @@ def plot_group_predictor(fit, data: pd.DataFrame, predictor: str, *, before=None
     """
     from matplotlib.collections import LineCollection
 
-    from .._validation import check_bool, check_column, check_frame
 
     fit = _check_fit(fit)
     bars = check_bool(bars, "bars")

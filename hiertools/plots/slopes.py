@@ -21,16 +21,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._validation import check_array, check_labels
+from .._kernels import regression
+from .._validation import check_array, check_cov, check_labels
 from ._common import COLORS, _check_fit, _new_axes
+from .mixed import plot_group_panel
 
 __all__ = ["plot_slopes_shrinkage", "update_slopes_shrinkage", "plot_covariance_ellipse",
            "plot_slopes_panel"]
 
-# How far a covariance matrix may be from symmetric, or below zero in an eigenvalue, relative
-# to its largest entry, and still count as a covariance (rounding in a computed matrix).
-_COV_TOLERANCE = 1e-9
-_ELLIPSE_POINTS = 181
 
 
 # --- validation ---------------------------------------------------------------------------------
@@ -63,27 +61,6 @@ def _check_mean(mean, name: str = "mean") -> np.ndarray:
     return arr
 
 
-def _check_cov(cov, name: str = "cov") -> np.ndarray:
-    if isinstance(cov, str | bytes) or cov is None or isinstance(cov, dict | set):
-        raise TypeError(f"{name} must be a 2 x 2 covariance matrix, got {type(cov).__name__}.")
-    try:
-        arr = np.array(cov, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a 2 x 2 matrix of numbers.") from None
-    if arr.shape != (2, 2):
-        raise ValueError(f"{name} must be a 2 x 2 matrix, got shape {arr.shape}; build one with "
-                         "ht.slopes_cov(sd_intercept, sd_slope, rho).")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinite values.")
-    scale = max(np.abs(arr).max(), 1e-300)
-    if abs(arr[0, 1] - arr[1, 0]) > _COV_TOLERANCE * scale:
-        raise ValueError(f"{name} must be symmetric, got {arr.tolist()}.")
-    if np.linalg.eigvalsh(arr).min() < -_COV_TOLERANCE * scale:
-        raise ValueError(f"{name} is not a covariance matrix (it has a negative eigenvalue): "
-                         "a correlation must lie between -1 and 1.")
-    return (arr + arr.T) / 2
-
-
 def _check_levels(levels) -> np.ndarray:
     arr = check_array(levels, "levels", allow_scalar=True).ravel()
     if not ((arr > 0) & (arr < 1)).all():
@@ -93,16 +70,6 @@ def _check_levels(levels) -> np.ndarray:
 
 
 # --- geometry -----------------------------------------------------------------------------------
-
-def _ellipse_xy(mean, cov, level, num: int = _ELLIPSE_POINTS) -> np.ndarray:
-    """(num, 2) points on the level-`level` contour of N2(mean, cov); closed (last = first)."""
-    radius = np.sqrt(-2.0 * np.log1p(-level))
-    values, vectors = np.linalg.eigh(cov)
-    t = np.linspace(0.0, 2.0 * np.pi, num)
-    circle = np.stack([np.cos(t), np.sin(t)])
-    return np.asarray(mean) + (radius * vectors @ (np.sqrt(np.clip(values, 0, None))[:, None]
-                                                   * circle)).T
-
 
 def _segments(start, end):
     return np.stack([start, end], axis=1)
@@ -146,12 +113,12 @@ def plot_covariance_ellipse(mean, cov, *, levels=(0.5, 0.95), ax=None, color=Non
     True
     """
     mean = _check_mean(mean)
-    cov = _check_cov(cov)
+    cov = check_cov(cov)
     levels = np.sort(_check_levels(levels))
     ax = _new_axes(ax, (5, 4))
     color = COLORS["partial pooling"] if color is None else color
     for k, level in enumerate(levels):
-        xy = _ellipse_xy(mean, cov, level)
+        xy = regression.ellipse_xy(mean, cov, level)
         outer = k == len(levels) - 1
         ax.plot(xy[:, 0], xy[:, 1], color=color, linestyle=linestyle,
                 linewidth=1.4 if outer else 0.9, alpha=0.9 if outer else 0.6,
@@ -243,8 +210,8 @@ def plot_slopes_shrinkage(own, pooled, *, mean=None, cov=None, levels=(0.5, 0.95
     if noise_cov is not None and mean is None:
         raise ValueError("noise_cov needs mean= too (the ellipse is drawn around it).")
     mean_arr = None if mean is None else _check_mean(mean)
-    cov_arr = None if cov is None else _check_cov(cov)
-    noise_arr = None if noise_cov is None else _check_cov(noise_cov, "noise_cov")
+    cov_arr = None if cov is None else check_cov(cov)
+    noise_arr = None if noise_cov is None else check_cov(noise_cov, "noise_cov")
     level_arr = np.sort(_check_levels(levels))
     ax = _new_axes(ax, (7, 5))
 
@@ -311,7 +278,7 @@ def update_slopes_shrinkage(ax, own, pooled, mean=None, cov=None) -> None:
         artists["mean"].set_data([mean[0]], [mean[1]])
     if cov is not None and "ellipses" in artists:
         for line, level in zip(artists["ellipses"], ax.hiertools_levels):
-            xy = _ellipse_xy(mean, cov, level)
+            xy = regression.ellipse_xy(mean, cov, level)
             line.set_data(xy[:, 0], xy[:, 1])
     for text, point in zip(artists.get("labels", []), own):
         text.xy = tuple(point)
@@ -365,9 +332,6 @@ def plot_slopes_panel(data: pd.DataFrame, fit, groups=None, *, ncols=6, xlabel=N
     >>> axes[1].get_title()
     '335 (n=10)'
     """
-    from ..slopes import _own_lines, _slope_stats
-    from .mixed import plot_group_panel
-
     fit = _check_fit(fit)
     if len(fit.varying) != 2:
         raise ValueError("fit must be a varying-slopes fit (from ht.fit_varying_slopes); for "
@@ -379,8 +343,8 @@ def plot_slopes_panel(data: pd.DataFrame, fit, groups=None, *, ncols=6, xlabel=N
     slope = fit.varying[1]
     axes = plot_group_panel(data, fit, groups, x=slope, jitter=0.0, ncols=ncols,
                              xlabel=xlabel, ylabel=ylabel, title=title)
-    stats = _slope_stats(data, fit.y, slope, fit.group)
-    own = pd.DataFrame(_own_lines(stats), index=stats.labels)
+    stats = regression.slope_stats(data, fit.y, slope, fit.group)
+    own = pd.DataFrame(regression.own_lines(stats), index=stats.labels)
     for ax, label in zip(axes, groups):
         line = ax.hiertools_artists["no pooling"]
         if np.isnan(own.loc[label]).any():

@@ -49,6 +49,7 @@ from .._validation import (
     check_scalar,
     common_index,
 )
+from ..pooling import group_summary
 
 #: Dots per inch of every explorer figure; it is shown at its own pixel width.
 DPI = 80
@@ -317,8 +318,6 @@ def _group_data(*, data, y, group, raw, n, sigma, labels, truth):
     means with their sizes and the within-group SD.  Everything is checked here,
     once; the explorer's compute and draw functions check nothing.
     """
-    from ..pooling import group_summary
-
     if data is not None:
         if y is None or group is None:
             raise ValueError("With data=..., also pass y= (outcome column) and group= (group "

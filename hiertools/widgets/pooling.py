@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._kernels import normal
+from ..plots import plot_shrinkage, update_shrinkage
+from ..plots._common import _new_axes
 from ._base import (
     TEXT_PT,
     Control,
@@ -77,14 +80,11 @@ def pooling_data(raw=None, n=None, sigma=None, *, data=None, y=None, group=None,
 
     See :func:`~hiertools.pooling_explorer`.
     """
-    from ..empirical_bayes import _estimate_tau
-    from ..shrinkage import _weights
-
     groups = _group_data(data=data, y=y, group=group, raw=raw, n=n, sigma=sigma, labels=labels,
                          truth=truth)
     raw, n, sigma, truth = groups["raw"], groups["n"], groups["sigma"], groups["truth"]
     n_typical = float(np.median(n))
-    tau_hat = float(_estimate_tau(raw, (sigma / np.sqrt(n)) ** 2, "REML"))
+    tau_hat = float(normal.estimate_tau(raw, (sigma / np.sqrt(n)) ** 2, "REML"))
     low, high = min(raw.min(), 0 if truth is None else np.min(truth)), raw.max()
     pad = 0.08 * (high - low) if high > low else 1.0
     raw, n = _frozen(raw, n)
@@ -92,7 +92,7 @@ def pooling_data(raw=None, n=None, sigma=None, *, data=None, y=None, group=None,
     return PoolingData(raw=raw, n=n, sigma=float(sigma), labels=tuple(groups["labels"]),
                        truth=truth, ylabel="estimate" if ylabel is None else str(ylabel),
                        n_typical=n_typical, tau_hat=tau_hat,
-                       trust_hat=float(_weights(tau_hat, sigma, n_typical)),
+                       trust_hat=float(normal.weights(tau_hat, sigma, n_typical)),
                        ylim=(float(low - pad), float(high + pad)))
 
 
@@ -147,14 +147,12 @@ def pooling_frame(data: PoolingData, trust: float) -> PoolingFrame:
     Pure: no matplotlib.  Within half a slider step of the fitted w, the fitted τ̂
     itself is used (a detent: the browser snaps the slider to its 0.01 grid).
     """
-    from ..shrinkage import _pooled_mean, _shrink, _weights
-
     d, trust = data, float(trust)
     at_fit = abs(trust - d.trust_hat) <= _STEP / 2
     tau = d.tau_hat if at_fit else _tau_for_trust(trust, d.sigma, d.n_typical)
-    mu = float(_pooled_mean(d.raw, d.n, tau, d.sigma))
-    estimates = _shrink(d.raw, d.n, tau, d.sigma, mu)
-    w = _weights(tau, d.sigma, d.n)
+    mu = float(normal.pooled_mean(d.raw, d.n, tau, d.sigma))
+    estimates = normal.shrink(d.raw, d.n, tau, d.sigma, mu)
+    w = normal.weights(tau, d.sigma, d.n)
     if trust == 0:
         mode = "<b>complete pooling</b>: every group gets the overall mean"
     elif trust == 1:
@@ -182,9 +180,6 @@ def draw_pooling(frame: PoolingFrame, ax=None):
     On an Axes this function drew before, it moves its artists in place (the
     explorer's slider step) and checks nothing.
     """
-    from ..plots import plot_shrinkage, update_shrinkage
-    from ..plots._common import _new_axes
-
     d = frame.data
     if getattr(ax, "hiertools_explorer", None) == "pooling":
         update_shrinkage(ax, d.raw, frame.estimates, d.n, mu=frame.mu)

@@ -11,7 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._kernels import normal
 from .._validation import check_scalar
+from ..plots import COLORS, plot_shrinkage, update_shrinkage
+from ..plots._common import _plain_log_axis
 from ._base import (
     TEXT_PT,
     Control,
@@ -82,13 +85,11 @@ class ShrinkageFrame:
 def shrinkage_data(raw=None, n=None, sigma=None, *, tau=None, data=None, y=None, group=None,
                    labels=None, focus=None, ylabel=None) -> ShrinkageData:
     """Check the shrinkage explorer's input once; see :func:`~hiertools.shrinkage_explorer`."""
-    from ..empirical_bayes import _estimate_tau
-
     groups = _group_data(data=data, y=y, group=group, raw=raw, n=n, sigma=sigma, labels=labels,
                          truth=None)
     raw, n, sigma, labels = groups["raw"], groups["n"], groups["sigma"], groups["labels"]
     if tau is None:
-        tau = _estimate_tau(raw, (sigma / np.sqrt(n)) ** 2, "REML")
+        tau = normal.estimate_tau(raw, (sigma / np.sqrt(n)) ** 2, "REML")
     tau = check_scalar(tau, "tau", minimum=0)
     if focus is None:
         smallest = np.flatnonzero(n == n.min())
@@ -134,22 +135,20 @@ def shrinkage_frame(data: ShrinkageData, tau: float, sigma: float, n=None,
 
     Pure: no matplotlib.  Default `focus`: the data's; default `n`: that group's real size.
     """
-    from ..shrinkage import _pooled_mean, _shrink, _weights
-
     d = data
     j = d.focus if focus is None else d.labels.index(str(focus))
     sizes = d.n.copy()
     sizes[j] = d.n[j] if n is None else n
     tau, sigma = float(tau), float(sigma)
-    mu = float(_pooled_mean(d.raw, sizes, tau, sigma))
-    estimates = _shrink(d.raw, sizes, tau, sigma, mu)
-    w = _weights(tau, sigma, sizes)
+    mu = float(normal.pooled_mean(d.raw, sizes, tau, sigma))
+    estimates = normal.shrink(d.raw, sizes, tau, sigma, mu)
+    w = normal.weights(tau, sigma, sizes)
     n_half = sigma**2 / tau**2 if tau > 0 else np.inf
     half_text = f"{n_half:.1f}" if np.isfinite(n_half) else "∞ (τ = 0: complete pooling)"
     readout = (f"<b>{d.labels[j]}</b>: n = {sizes[j]:g}, raw mean {d.raw[j]:.2f} → "
                f"{estimates[j]:.2f}, weight w = {w[j]:.2f} &nbsp;|&nbsp; μ̂ = {mu:.2f}"
                f" &nbsp;|&nbsp; w = ½ at n = σ²/τ² = {half_text}")
-    sizes, estimates, w, curve = _frozen(sizes, estimates, w, _weights(tau, sigma, d.grid))
+    sizes, estimates, w, curve = _frozen(sizes, estimates, w, normal.weights(tau, sigma, d.grid))
     return ShrinkageFrame(data=d, tau=tau, sigma=sigma, focus=j, n=sizes, mu=mu,
                           estimates=estimates, weights=w, curve=curve, n_half=float(n_half),
                           readout=readout,
@@ -158,8 +157,6 @@ def shrinkage_frame(data: ShrinkageData, tau: float, sigma: float, n=None,
 
 def _update(axes, frame: ShrinkageFrame) -> None:
     """Move the artists :func:`draw_shrinkage` made (a slider step)."""
-    from ..plots import update_shrinkage
-
     left, right = axes
     d, j, art = frame.data, frame.focus, right.hiertools_artists
     update_shrinkage(left, d.raw, frame.estimates, frame.n, mu=frame.mu)
@@ -172,8 +169,6 @@ def _update(axes, frame: ShrinkageFrame) -> None:
 
 def _legend_handles():
     from matplotlib.lines import Line2D
-
-    from ..plots import COLORS
 
     marker = {"linestyle": "", "markersize": 8}
     return [
@@ -198,9 +193,6 @@ def draw_shrinkage(frame: ShrinkageFrame, ax=None):
     On Axes this function drew before, it moves its artists in place (the explorer's
     slider step) and checks nothing.
     """
-    from ..plots import COLORS, plot_shrinkage
-    from ..plots._common import _plain_log_axis
-
     if ax is not None and getattr(ax[1], "hiertools_explorer", None) == "shrinkage":
         _update(ax, frame)
         return ax

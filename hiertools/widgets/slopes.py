@@ -12,6 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._kernels import regression
+from .._validation import check_scalar, check_slope_data
+from ..mixed import fit_varying_slopes
+from ..plots import COLORS, plot_slopes_shrinkage, update_slopes_shrinkage
+from ..slopes import slopes_cov
 from ._base import (
     TEXT_PT,
     Control,
@@ -98,9 +103,6 @@ def _check_input(data, y, x, group):
 
 
 def _start(data, y, x, group, given) -> dict:
-    from .._validation import check_scalar
-    from ..mixed import fit_varying_slopes
-
     fit = fit_varying_slopes(data, y, x, group)
     start = {"sd_intercept": float(fit.group_sd.iloc[0]), "sd_slope": float(fit.group_sd.iloc[1]),
              "rho": 0.0 if math.isnan(fit.group_corr) else float(fit.group_corr),
@@ -156,12 +158,9 @@ def slopes_data(data=None, y=None, x=None, group=None, *, sd_intercept=None, sd_
 
     See :func:`~hiertools.slopes_explorer`.
     """
-    from ..plots.slopes import _ellipse_xy
-    from ..slopes import _checked_stats, _own_lines, _shrink_kernel, slopes_cov
-
     _check_input(data, y, x, group)
-    stats = _checked_stats(data, y, x, group)
-    own = _own_lines(stats)
+    stats = check_slope_data(data, y, x, group)
+    own = regression.own_lines(stats)
     labels = [str(label) for label in stats.labels]
     lacking = [label for label, row in zip(labels, own) if np.isnan(row).any()]
     if lacking:
@@ -173,7 +172,7 @@ def slopes_data(data=None, y=None, x=None, group=None, *, sd_intercept=None, sd_
     start = _start(data, y, x, group, {"sd_intercept": sd_intercept, "sd_slope": sd_slope,
                                        "rho": rho, "sigma": sigma})
     cov0 = slopes_cov(start["sd_intercept"], start["sd_slope"], start["rho"])
-    beta, coefs, _ = _shrink_kernel(stats, cov0, start["sigma"])
+    beta, coefs, _ = regression.shrink_lines(stats, cov0, start["sigma"])
     if focus is None:
         spread = np.linalg.pinv(cov0 + start["sigma"] ** 2 * np.linalg.inv(stats.ztz.sum(0)
                                                                              / len(labels)))
@@ -193,7 +192,8 @@ def slopes_data(data=None, y=None, x=None, group=None, *, sd_intercept=None, sd_
                       controls=_controls(start, own, ys), xs=xs, ys=ys,
                       codes=stats.labels.get_indexer(data[group]), ends=ends, names=names,
                       focus=focus_index,
-                      limits=_limits(own, coefs, _ellipse_xy(beta, cov0, LEVELS[-1]), ys, ends))
+                      limits=_limits(own, coefs, regression.ellipse_xy(beta, cov0, LEVELS[-1]), ys,
+                                     ends))
 
 
 def _describe(d: SlopesData, values, beta, coefs, j, shrinkage) -> tuple[str, str]:
@@ -231,15 +231,12 @@ def slopes_frame(data: SlopesData, sd_intercept, sd_slope, rho, sigma, focus=Non
     Pure: no matplotlib.  Within half a slider step of a starting value, the exact
     starting value (the fit's) is used, so the start is exactly the fit's lines.
     """
-    from ..plots.slopes import _ellipse_xy
-    from ..slopes import _shrink_kernel, slopes_cov
-
     d = data
     given = dict(zip(_NAMES, (sd_intercept, sd_slope, rho, sigma)))
     values = {name: (d.start[name] if abs(float(v) - d.controls[name].default)
                      < d.controls[name].step / 2 else float(v)) for name, v in given.items()}
     cov = slopes_cov(values["sd_intercept"], values["sd_slope"], values["rho"])
-    beta, coefs, shrinkage = _shrink_kernel(d.stats, cov, values["sigma"])
+    beta, coefs, shrinkage = regression.shrink_lines(d.stats, cov, values["sigma"])
     j = d.focus if focus is None else d.labels.index(str(focus))
     ends = d.ends
     # the right panel's lines: every group's pooled line, the centre, the chosen group's own
@@ -247,7 +244,7 @@ def slopes_frame(data: SlopesData, sd_intercept, sd_slope, rho, sigma, focus=Non
     lines = np.vstack([coefs[:, :1] + coefs[:, 1:] * ends, beta[0] + beta[1] * ends,
                        d.own[j, 0] + d.own[j, 1] * ends, coefs[j, 0] + coefs[j, 1] * ends])
     readout, alt = _describe(d, values, beta, coefs, j, shrinkage[j])
-    ellipses = tuple(_frozen(*(_ellipse_xy(beta, cov, level) for level in LEVELS)))
+    ellipses = tuple(_frozen(*(regression.ellipse_xy(beta, cov, level) for level in LEVELS)))
     cov, beta, coefs, lines = _frozen(cov, beta, coefs, lines)
     return SlopesFrame(data=d, values=values, cov=cov, beta=beta, coefs=coefs, ellipses=ellipses,
                        focus=j, lines=lines, readout=readout, alt=alt)
@@ -255,8 +252,6 @@ def slopes_frame(data: SlopesData, sd_intercept, sd_slope, rho, sigma, focus=Non
 
 def _update(axes, frame: SlopesFrame) -> None:
     """Move the artists :func:`draw_slopes` made (a slider step)."""
-    from ..plots import update_slopes_shrinkage
-
     plane, lines_ax = axes
     d, j, art = frame.data, frame.focus, lines_ax.hiertools_artists
     update_slopes_shrinkage(plane, d.own, frame.coefs, frame.beta)
@@ -276,8 +271,6 @@ def _update(axes, frame: SlopesFrame) -> None:
 
 def _lines_panel(ax, frame: SlopesFrame) -> dict:
     from matplotlib.collections import LineCollection
-
-    from ..plots import COLORS
 
     d, count = frame.data, len(frame.data.labels)
     ends, rows = d.ends, d.codes == frame.focus
@@ -313,8 +306,6 @@ def draw_slopes(frame: SlopesFrame, ax=None):
     this function drew before, it moves its artists in place (the explorer's slider
     step) and checks nothing.
     """
-    from ..plots import COLORS, plot_slopes_shrinkage
-
     if ax is not None and getattr(ax[1], "hiertools_explorer", None) == "slopes":
         _update(ax, frame)
         return ax

@@ -221,11 +221,11 @@ def test_group_predictor_validates():
 
 def test_group_panel_fits_once_not_per_panel(monkeypatch):
     """Eight panels: one fit.predict and one least-squares fit, not one per panel."""
+    from hiertools._kernels import regression
     from hiertools.mixed import MixedModelResult
-    from hiertools.plots import mixed
 
     calls = {"predict": 0, "lines": 0}
-    predict, lines = MixedModelResult.predict, mixed._regression_lines
+    predict, lines = MixedModelResult.predict, regression.regression_lines
 
     def counted_predict(self, newdata):
         calls["predict"] += 1
@@ -236,7 +236,7 @@ def test_group_panel_fits_once_not_per_panel(monkeypatch):
         return lines(*args)
 
     monkeypatch.setattr(MixedModelResult, "predict", counted_predict)
-    monkeypatch.setattr(mixed, "_regression_lines", counted_lines)
+    monkeypatch.setattr(regression, "regression_lines", counted_lines)
     ht.plot_group_panel(RADON, FIT, EIGHT)
     assert calls == {"predict": 1, "lines": 1}
     plt.close("all")
