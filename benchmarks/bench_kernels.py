@@ -8,8 +8,9 @@
 
 ``memory`` executes every notebook in ``lessons/`` top to bottom in a fresh kernel (as a
 learner's "Run All" does; exercise stubs raise and execution goes on) and prints the wall time
-and the kernel's peak resident memory (``ru_maxrss``, read inside the kernel after the last
-cell).  Goal: <= 300 MB per lesson, a typical per-learner limit on a JupyterHub.
+and the kernel's peak resident memory (``VmHWM``, or ``ru_maxrss`` without ``/proc``, read
+inside the kernel after the last cell).  Goal: <= 300 MB per lesson, a typical per-learner limit
+on a JupyterHub.
 
 ``solutions`` does the same for every notebook in ``solutions/``: what a learner who finishes
 every exercise runs (the student copies stop at each exercise, so ``memory`` reports less).  It
@@ -17,9 +18,10 @@ prints each notebook's wall time (kernel start included, as a learner's "Restart
 the kernel's start-up time (until the first cell begins) and its peak resident memory
 (``VmHWM`` of the kernel process, from ``/proc/self/status``; ``ru_maxrss`` where there is no
 ``/proc``); ``--cells N`` adds each notebook's N slowest cells, timed by the kernel's own
-messages.  Goal: every solved notebook <= 15 s and <= 300 MB on a 2-core machine; the exit
-status is 1 when a notebook is over either.  ``tests/test_run_all.py`` asserts the memory goal
-(not the time: a loaded machine is slow without the notebook being so).
+messages, and the N cells that raised its peak most (VmHWM noted after every cell by an IPython
+``post_run_cell`` hook).  Goal: every solved notebook <= 15 s and <= 300 MB on a 2-core machine;
+the exit status is 1 when a notebook is over either.  ``tests/test_run_all.py`` asserts the
+memory goal (not the time: a loaded machine is slow without the notebook being so).
 
 ``room`` executes one lesson in N kernels at once (threads driving nbclient, one kernel process
 each) and once alone, and checks that every run finishes and reproduces the lone run's text
