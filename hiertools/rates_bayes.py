@@ -69,6 +69,8 @@ _SCOUT = (161, 321)
 #: Stirling's series is used for the log rising factorial from this argument on (its
 #: truncation error there is below 1e-9).
 _STIRLING_FROM = 10.0
+#: `BetaBinomialPosterior.sample` draws this many values (rows times units) per block.
+_SAMPLE_BLOCK = 2**16
 
 
 # --- the density ----------------------------------------------------------------------------------
@@ -297,6 +299,24 @@ class BetaBinomialPosterior:
         """
         draws = check_scalar(draws, "draws", integer=True, minimum=1)
         rng = check_seed(seed)
+        alpha, beta = self._sample_hyperparameters(draws, rng)
+        r, s = self.deaths, self.trials - self.deaths
+        names = ["alpha", "beta", *(f"theta[{label}]" for label in self.labels)]
+        # One column-major array that the frame takes without a copy; the Betas are drawn a
+        # block of rows at a time (numpy draws a broadcast call element by element in C order,
+        # so the draws are those of one call) to keep the (draws, J) parameter arrays small.
+        values = np.empty((draws, len(names)), order="F")
+        values[:, 0], values[:, 1] = alpha, beta
+        step = max(1, _SAMPLE_BLOCK // r.size)
+        for start in range(0, draws, step):
+            rows = slice(start, start + step)
+            values[rows, 2:] = rng.beta(alpha[rows, None] + r, beta[rows, None] + s)
+        return pd.DataFrame(values, columns=names, copy=False)
+
+    def _sample_hyperparameters(self, draws, rng):
+        """(α, β) of `draws` draws: a grid cell by its probability, then a point uniformly
+        within it.  A function of its own so that its (draws,) intermediates are freed before
+        the sample's frame is allocated."""
         du, dv = self._steps
         mass = (self.density * du * dv).ravel()
         cell = rng.choice(mass.size, size=draws, p=mass / mass.sum())
@@ -304,11 +324,7 @@ class BetaBinomialPosterior:
         u = self.logit_mean[iu] + du * (rng.uniform(size=draws) - 0.5)
         v = self.log_size[iv] + dv * (rng.uniform(size=draws) - 0.5)
         size, mean = np.exp(v), special.expit(u)
-        alpha, beta = mean * size, (1 - mean) * size
-        r, s = self.deaths, self.trials - self.deaths
-        theta = rng.beta(alpha[:, None] + r, beta[:, None] + s)
-        names = ["alpha", "beta", *(f"theta[{label}]" for label in self.labels)]
-        return pd.DataFrame(np.column_stack([alpha, beta, theta]), columns=names)
+        return mean * size, (1 - mean) * size
 
     # -- display -----------------------------------------------------------------------------------
 

@@ -45,10 +45,11 @@ def browser():
 #: Test files (and every notebook) that take more than a few seconds: the notebooks under
 #: nbval, JupyterLab in chromium, the website build and its browser checks, the nbgrader round
 #: trip, building a wheel, the command line in subprocesses (building notebooks, starting
-#: JupyterLab).  `pytest -m "not slow"` leaves them out for a quick loop while developing; the
-#: README's test command and .ci/run run everything.
+#: JupyterLab), each solved notebook's Run All in a fresh kernel (its peak memory).
+#: `pytest -m "not slow"` leaves them out for a quick loop while developing; the README's test
+#: command and .ci/run run everything.
 SLOW_FILES = {"test_browser.py", "test_browser_feedback.py", "test_classroom.py",
-              "test_packaging.py", "test_cli.py", "test_site.py"}
+              "test_packaging.py", "test_cli.py", "test_site.py", "test_run_all.py"}
 
 
 def pytest_configure(config):

@@ -439,3 +439,25 @@ def test_beta_binomial_ml_fits_counts_whose_moment_estimate_has_no_beta_prior():
         ht.fit_beta_binomial(r, n, method="moments")
     fit = ht.fit_beta_binomial(r, n, method="ML")
     assert fit.loglik >= stats.binom.logpmf(r, n, r.sum() / n.sum()).sum()
+
+
+@pytest.mark.parametrize("highest_first", [True, False])
+@pytest.mark.parametrize("level", [0.95, 0.5, 0.999])
+def test_rank_summary_equals_the_full_array_of_ranks(monkeypatch, highest_first, level):
+    # rank_summary ranks a block of rows at a time and keeps counts; a tiny block forces
+    # many blocks (and a short last one).  Brute force: every draw's ranks at once, by a
+    # double argsort, summarized by numpy.  Ties (rounded draws) keep the columns' order.
+    import hiertools.rates as rates
+
+    monkeypatch.setattr(rates, "_RANK_BLOCK", 35)
+    rng = np.random.default_rng(5)
+    values = np.round(rng.normal(size=(1001, 7)), 1)
+    keys = -values if highest_first else values
+    ranks = keys.argsort(axis=1, kind="stable").argsort(axis=1, kind="stable") + 1
+    lower, upper = np.quantile(ranks, [(1 - level) / 2, (1 + level) / 2], axis=0,
+                               method="inverted_cdf")
+    summary = ht.rank_summary(values, highest_first=highest_first, level=level)
+    assert summary["mean_rank"].tolist() == ranks.mean(axis=0).tolist()
+    assert summary["p_first"].tolist() == (ranks == 1).mean(axis=0).tolist()
+    assert summary["lower"].tolist() == lower.tolist()
+    assert summary["upper"].tolist() == upper.tolist()

@@ -166,3 +166,38 @@ def test_result_is_read_only(post):
         post.mean = 0.5
     with pytest.raises(ValueError):
         post.density[0, 0] = 1.0
+
+
+def test_sample_does_not_depend_on_the_block_size(monkeypatch):
+    # BetaBinomialPosterior.sample draws the Betas a block of rows at a time (memory); the
+    # draws must be those of one call, whatever the block: compare a block of 7 values (many
+    # blocks, a short last one) with a block larger than the whole sample.
+    s = ht.load("surgical").set_index("hospital")
+    post = ht.beta_binomial_posterior(s["deaths"], s["operations"])
+    monkeypatch.setattr(rates_bayes, "_SAMPLE_BLOCK", 10**9)
+    whole = post.sample(1001, seed=3)
+    monkeypatch.setattr(rates_bayes, "_SAMPLE_BLOCK", 7 * 12)
+    pd.testing.assert_frame_equal(post.sample(1001, seed=3), whole)
+
+
+def test_a_large_sample_and_its_ranks_cost_about_the_samples_own_size_at_their_peak():
+    # lesson 07 draws 200,000 rows of 12 hospitals and ranks them; on a hub every kernel has
+    # a fixed memory limit
+    import tracemalloc
+
+    s = ht.load("surgical").set_index("hospital")
+    post = ht.beta_binomial_posterior(s["deaths"], s["operations"])
+    tracemalloc.start()
+    try:
+        draws = post.sample(200_000, seed=1)
+        sample_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        ht.rank_summary(draws)
+        rank_peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    size = draws.memory_usage(deep=True).sum()
+    mb = 2**20
+    assert sample_peak < 1.5 * size, f"sample: peak {sample_peak / mb:.0f} MB, {size / mb:.0f} MB"
+    assert rank_peak < 0.3 * size, f"ranks: {rank_peak / mb:.0f} MB beyond the {size / mb:.0f} MB"

@@ -4,7 +4,6 @@ their validation, the random generator, and the frame of draws."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from .._validation import (
     check_array,
@@ -64,17 +63,13 @@ def _check_prior(prior, scale, n_groups):
     return prior, check_scalar(scale, "scale", minimum=0, strict_min=True)
 
 
-def _draws_frame(**columns) -> pd.DataFrame:
-    """One row per draw: the named columns, then theta's last axis as theta[0], theta[1], ...
+def _empty_draws(draws: int, groups: int, *leading: str):
+    """(values, names): an unfilled column-major array of shape (draws, leading + groups) and
+    its column names, the `leading` ones then theta[0], theta[1], ...
 
-    Filled into one column-major array that the frame then uses without a copy, so that
-    a large sample costs its own size once (not three times) at its peak.
+    The samplers write their draws straight into it (each column is contiguous) and make the
+    frame of draws from it without a copy, so that a large sample costs its own size once at
+    its peak, not two or three times.
     """
-    theta = columns.pop("theta")
-    groups = theta.shape[-1]
-    names = [*columns, *(f"theta[{j}]" for j in range(groups))]
-    values = np.empty((theta.size // groups, len(names)), order="F")
-    for k, column in enumerate(columns.values()):
-        values[:, k] = np.ravel(column)
-    values[:, len(columns):] = theta.reshape(-1, groups)
-    return pd.DataFrame(values, columns=names, copy=False)
+    names = [*leading, *(f"theta[{j}]" for j in range(groups))]
+    return np.empty((draws, len(names)), order="F"), names

@@ -11,7 +11,7 @@ from scipy import special
 
 from .._kernels import normal
 from .._validation import _short, check_option, check_scalar, check_seed
-from ._common import PARAMETRIZATIONS, _check_data, _check_prior, _draws_frame
+from ._common import PARAMETRIZATIONS, _check_data, _check_prior, _empty_draws
 
 __all__ = ["sample_posterior"]
 
@@ -117,9 +117,13 @@ def sample_posterior(y, se, *, draws: int = 2000, chains: int = 4, seed=0,
     # they were never used.  The draw stays so that a seed gives the same chains as before.
     rng.standard_normal((chains, J))
 
-    keep_mu = np.empty((chains, draws))
-    keep_tau = np.empty((chains, draws))
-    keep_theta = np.empty((chains, draws, J))
+    # The draws are kept straight in the frame's own column-major array (row = chain * draws +
+    # draw), through views shaped (chains, draws) and (chains, draws, J): a sample costs its
+    # own size once, not twice (kept arrays, then a frame filled from them).
+    values, names = _empty_draws(chains * draws, J, "mu", "tau")
+    keep_mu = values[:, 0].reshape(chains, draws)
+    keep_tau = values[:, 1].reshape(chains, draws)
+    keep_theta = values[:, 2:].T.reshape(J, chains, draws).transpose(1, 2, 0)
     centered = parametrization == "centered"
     step = _centered_step if centered else _noncentered_step
     model = _Model(y, se2, 1.0 / se2, prior, scale, warmup, np.zeros(chains))
@@ -150,7 +154,7 @@ def sample_posterior(y, se, *, draws: int = 2000, chains: int = 4, seed=0,
     finally:
         if bar is not None:
             bar.close()
-    frame = _draws_frame(mu=keep_mu, tau=keep_tau, theta=keep_theta)
+    frame = pd.DataFrame(values, columns=names, copy=False)
     frame.insert(0, "draw", np.tile(np.arange(draws), chains))
     frame.insert(0, "chain", np.repeat(np.arange(chains), draws))
     return frame

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import simulate_districts
-from ..empirical_bayes import estimate_tau
+from ..empirical_bayes import estimate_tau_batch
 from ..shrinkage import shrinkage_weights
 from ..widgets._lessons import register_defaults
 from ._core import Precision, Wrong, as_labels, as_number, as_series, exercise, judge_number
@@ -72,11 +72,14 @@ def simulate_maps(tau: float, maps: int = REPLICATES["maps"], seed: int = REPLIC
 def pool_maps(n, raw) -> tuple[np.ndarray, np.ndarray]:
     """(estimates, tau): partial pooling of every map (row), with its REML tau.
 
-    One scalar REML fit per map (the only loop), then the shrinkage formula for all
-    maps at once; the notebook writes the same lines out.
+    The REML fit of every map, then the shrinkage formula for all maps at once.  The
+    notebook writes the same lines out with one ``estimate_tau`` call per map (lesson 01
+    keeps the loop; lesson 04 introduces the batch); ``estimate_tau_batch`` runs a single
+    map through the same code, so the numbers are identical, in about 1% of the time (the
+    check recomputes 2,000 maps per value of tau it needs).
     """
     se2 = SIGMA**2 / n
-    tau = np.array([estimate_tau(r, np.sqrt(s)) for r, s in zip(raw, se2)])
+    tau = estimate_tau_batch(raw, np.sqrt(se2))
     precision = 1 / (tau[:, None] ** 2 + se2)
     mu = (precision * raw).sum(axis=1, keepdims=True) / precision.sum(axis=1, keepdims=True)
     return mu + tau[:, None] ** 2 * precision * (raw - mu), tau

@@ -162,8 +162,16 @@ def prob_spread_above(limit: float = SPREAD_LIMIT, prior=SPREAD_PRIOR, n_groups:
     x, wx = np.polynomial.legendre.leggauss(200)
     x, wx = 8 * x, 8 * wx                                                    # x in [-8, 8]
     r = limit / tau
-    inside = special.ndtr(x[None, :] + r[:, None]) - special.ndtr(x)[None, :]
-    below = n_groups * (inside ** (n_groups - 1) * np.exp(-x**2 / 2) / np.sqrt(2 * np.pi)) @ wx
+    # the integrand on the (tau, x) grid, 4000 x 200, in one array computed in place (a
+    # check must not raise a learner's peak memory by several such arrays)
+    inside = x[None, :] + r[:, None]
+    special.ndtr(inside, out=inside)
+    inside -= special.ndtr(x)[None, :]
+    np.power(inside, n_groups - 1, out=inside)
+    inside *= np.exp(-x**2 / 2)
+    inside /= np.sqrt(2 * np.pi)
+    inside *= n_groups
+    below = inside @ wx
     return float(np.mean(1 - np.clip(below, 0, 1)))
 
 
