@@ -45,6 +45,7 @@ sys.path.insert(0, str(REPO))
 
 from tests import browser_support as bs  # noqa: E402
 
+
 class _Lab:
     """A JupyterLab on the explorers notebook, kernels importing hiertools from `repo`."""
 
@@ -68,7 +69,7 @@ class _Lab:
             raise RuntimeError(f"the kernel imported {imported}, not {expected}")
         explorers = self.page.locator(".ht-explorer")
         if explorers.count() != len(sources):
-            raise RuntimeError(f"{len(sources)} explorer cells, {explorers.count()} explorers shown")
+            raise RuntimeError(f"{len(sources)} explorer cells but {explorers.count()} explorers")
         self.explorers = [explorers.nth(i) for i in range(len(sources))]
 
     def stepper(self, i):

@@ -407,7 +407,8 @@ LATENCY_INIT_JS = r"""(() => {
     new MutationObserver(records => {
         for (const r of records) {
             const img = r.target;
-            if (!(img instanceof HTMLImageElement) || !img.classList.contains('ht-figure')) continue;
+            if (!(img instanceof HTMLImageElement)) continue;
+            if (!img.classList.contains('ht-figure')) continue;
             const entry = {src: wall(), decoded: null, painted: null};
             log.figures.push(entry);
             img.decode().then(() => {

@@ -312,7 +312,7 @@ def test_a_step_sends_the_figure_and_its_alt_text_to_the_page_in_one_message(bui
     control = explorer.control(css)
     before = (image.value, image.tooltip)
     if css == "ht-dropdown-group":
-        control.value = control.options[1] if control.value == control.options[0] else control.options[0]
+        control.value = next(option for option in control.options if option != control.value)
     else:
         control.value = control.max
     assert (image.value, image.tooltip) != before
