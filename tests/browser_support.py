@@ -442,6 +442,9 @@ def slider_step(page, handle, direction: str, timeout: float = 30) -> dict:
     end).  Also ``bytes`` (of the figure's message), ``messages`` (non-status messages
     the kernel sent for the step) and ``figures`` (how often the ``<img>`` got a new
     ``src``; one is all it needs).
+
+    The end is on the late side: in chromium 156 the Element Timing API's ``renderTime``
+    of a new image came about 3 ms before it (checked on a bare page).
     """
     handle.focus()
     page.evaluate("() => window.__htLatency.arm()")
