@@ -225,15 +225,17 @@ class _FigureView:
             self.image.tooltip = alt
 
     def show(self, frame, readout, started: float | None = None) -> None:
-        """One step: `frame`'s text into `readout`, then its figure and alt text.
+        """One step: `frame`'s figure and alt text, then its text into `readout`.
 
-        The readout goes first, so the page lays it out while the figure is encoded (the
-        other order measured the same end to end, benchmarks/bench_browser.py).
+        The figure goes first.  Sent first, the readout kept the page busy while the kernel
+        encoded the figure on the same two cores: the slopes explorer's step (the longest
+        readout) was 3-11 ms slower end to end in each of four interleaved runs of
+        benchmarks/bench_browser.py; the other explorers measured the same either way.
         `started` (``perf_counter()`` at the step's start) adds the step's time to
         :attr:`times_ms`.
         """
-        readout.value = frame.readout
         self.render(frame.alt)
+        readout.value = frame.readout
         if started is not None:
             self.times_ms.append(1000 * (time.perf_counter() - started))
 
