@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -54,7 +55,15 @@ class _Lab:
         self.root = Path(tempfile.mkdtemp(prefix="bench_browser_"))
         bs.write_explorers_notebook(self.root / "explorers.ipynb", sources)
         self.server = bs.LabServer(self.root, repo=repo)
-        self.server.start()
+        self.context = None
+        try:
+            self.server.start()
+            self._open(browser, repo, len(sources))
+        except BaseException:
+            self.close()  # no server left running when the page or the kernel fails
+            raise
+
+    def _open(self, browser, repo, count):
         self.context = browser.new_context(viewport={"width": 1280, "height": 1000},
                                            device_scale_factor=1, reduced_motion="reduce")
         self.context.add_init_script(bs.LATENCY_INIT_JS)
@@ -68,17 +77,19 @@ class _Lab:
         if expected not in imported:
             raise RuntimeError(f"the kernel imported {imported}, not {expected}")
         explorers = self.page.locator(".ht-explorer")
-        if explorers.count() != len(sources):
-            raise RuntimeError(f"{len(sources)} explorer cells but {explorers.count()} explorers")
-        self.explorers = [explorers.nth(i) for i in range(len(sources))]
+        if explorers.count() != count:
+            raise RuntimeError(f"{count} explorer cells but {explorers.count()} explorers")
+        self.explorers = [explorers.nth(i) for i in range(count)]
 
     def stepper(self, i):
         self.explorers[i].scroll_into_view_if_needed()
         return bs.SliderStepper(self.page, self.explorers[i])
 
     def close(self):
-        self.context.close()
+        if self.context is not None:
+            self.context.close()
         self.server.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def browser_steps(repos, steps=24, warmup=4, pause=0.15):
