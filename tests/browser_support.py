@@ -117,6 +117,8 @@ class LabServer:
     """A JupyterLab server started for the tests; stopped by its own Popen handle."""
 
     root: Path
+    #: The checkout whose hiertools the kernels import (benchmarks compare two checkouts).
+    repo: Path = REPO
     port: int = field(default_factory=_free_port)
     token: str = field(default_factory=lambda: secrets.token_hex(16))
     process: subprocess.Popen | None = None
@@ -154,7 +156,7 @@ class LabServer:
             "JUPYTER_RUNTIME_DIR": str(private / "runtime"),
             "IPYTHONDIR": str(private / "ipython"),
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(self.repo), env.get("PYTHONPATH")])),
         })
         for d in ("workspaces", "config", "data", "runtime", "ipython"):
             (private / d).mkdir(parents=True, exist_ok=True)
@@ -334,3 +336,237 @@ def wait_stable(page, js: str, arg, timeout: float = 20, quiet: float = 0.6):
         elif time.monotonic() - since >= quiet and "Idle" in page.evaluate(_STATUS_JS):
             return last
     raise AssertionError(f"value did not settle within {timeout:.0f} s (last: {last!r})")
+
+
+# --------------------------------------------------------------------------- slider latency
+#: Installed before JupyterLab's own scripts (``context.add_init_script``).  It keeps, on the
+#: page's wall clock (``performance.timeOrigin + performance.now()``; the kernel's clock too, on
+#: one machine), the time of every key press, of every message sent on a kernel's websocket and,
+#: for every message received, its arrival, size and the kernel's header (type, date); and for
+#: every new explorer figure, when its ``src`` was set, when the image was decoded and when the
+#: next frame was painted.  ``arm()`` empties the log before a step; ``settled(ms)`` resolves
+#: with the log once a new figure is painted and the kernel is idle again (no polling from
+#: Python: that would load the machine it measures).
+LATENCY_INIT_JS = r"""(() => {
+    const wall = () => performance.timeOrigin + performance.now();
+    const latin1 = new TextDecoder('latin1');
+    const log = {keys: [], sent: [], received: [], figures: []};
+    let waiting = null;
+    const poke = () => { if (waiting) waiting(); };
+    window.__htLatency = {
+        arm() { for (const list of Object.values(log)) list.length = 0; },
+        settled(timeout) {
+            return new Promise(resolve => {
+                const finish = timedOut => { waiting = null; resolve({...log, timedOut}); };
+                const timer = setTimeout(() => finish(true), timeout);
+                waiting = () => {
+                    const idle = log.received.some(m => m.type === 'status'
+                                                        && m.status === 'idle');
+                    if (idle && log.figures.length
+                            && log.figures.every(f => f.painted !== null)) {
+                        clearTimeout(timer);
+                        finish(false);
+                    }
+                };
+                poke();
+            });
+        },
+    };
+    document.addEventListener('keydown', () => log.keys.push(wall()), true);
+    const kernelDate = s => {  // "2026-12-07T10:20:33.123456Z" to ms since the epoch
+        const m = /^(.*T\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)?$/.exec(s || '');
+        return m ? Date.parse(m[1] + (m[3] || 'Z')) + 1000 * parseFloat(m[2] || '0') : null;
+    };
+    const Native = window.WebSocket;
+    class Spy extends Native {
+        constructor(...args) {
+            super(...args);
+            if (!String(args[0]).includes('/api/kernels/')) return;
+            this.addEventListener('message', ev => {
+                const data = ev.data;
+                const size = typeof data === 'string' ? data.length : data.byteLength;
+                const head = typeof data === 'string' ? data.slice(0, 4096)
+                    : latin1.decode(new Uint8Array(data, 0, Math.min(size, 4096)));
+                const type = /"msg_type":\s*"(\w+)"/.exec(head);
+                const date = /"date":\s*"([^"]+)"/.exec(head);
+                const state = /"execution_state":\s*"(\w+)"/.exec(head);
+                log.received.push({t: performance.timeOrigin + ev.timeStamp, size,
+                    type: type && type[1], kernel: kernelDate(date && date[1]),
+                    status: state && state[1]});
+                setTimeout(poke, 0);
+            });
+        }
+        send(data) {
+            if (String(this.url).includes('/api/kernels/'))
+                log.sent.push({t: wall(), size: typeof data === 'string' ? data.length
+                                                                        : data.byteLength});
+            return super.send(data);
+        }
+    }
+    window.WebSocket = Spy;
+    new MutationObserver(records => {
+        for (const r of records) {
+            const img = r.target;
+            if (!(img instanceof HTMLImageElement)) continue;
+            if (!img.classList.contains('ht-figure')) continue;
+            const entry = {src: wall(), decoded: null, painted: null};
+            log.figures.push(entry);
+            img.decode().then(() => {
+                entry.decoded = wall();
+                requestAnimationFrame(() => setTimeout(() => {
+                    entry.painted = wall();
+                    poke();
+                }, 0));
+            }, err => { entry.error = String(err); entry.decoded = entry.painted = -1; poke(); });
+        }
+    }).observe(document, {subtree: true, attributes: true, attributeFilter: ['src']});
+})();"""
+
+_HANDLE_JS = """h => [parseFloat(h.getAttribute('aria-valuenow')),
+                     parseFloat(h.getAttribute('aria-valuemin')),
+                     parseFloat(h.getAttribute('aria-valuemax'))]"""
+#: The stages of a step (:func:`slider_step`), in order; the last is the step's end to end.
+STAGES = ("sent", "kernel_start", "kernel_figure", "received", "src", "decoded", "painted")
+
+
+def slider_step(page, handle, direction: str, timeout: float = 30) -> dict:
+    """Press one arrow key on a slider `handle`; time the step from the page's own log.
+
+    Needs :data:`LATENCY_INIT_JS` in the page.  Waits until the new figure is painted and
+    the kernel has gone idle again, then returns the stages of the step (:data:`STAGES`),
+    in ms from the key press: ``sent`` (the slider's message left the page),
+    ``kernel_start`` (the kernel stamped its busy status), ``kernel_figure`` (the kernel
+    stamped the message carrying the figure), ``received`` (that message arrived in the
+    page), ``src`` (the ``<img>`` got the new figure), ``decoded`` (the image decoded),
+    ``painted`` (the first frame after that: the new figure on screen, the step's end to
+    end).  Also ``bytes`` (of the figure's message), ``messages`` (non-status messages
+    the kernel sent for the step) and ``figures`` (how often the ``<img>`` got a new
+    ``src``; one is all it needs).
+
+    The end is on the late side: in chromium 156 the Element Timing API's ``renderTime``
+    of a new image came about 3 ms before it (checked on a bare page).
+    """
+    handle.focus()
+    page.evaluate("() => window.__htLatency.arm()")
+    page.keyboard.press(direction)
+    log = page.evaluate("ms => window.__htLatency.settled(ms)", timeout * 1000)
+    if log["timedOut"] or not log["keys"]:
+        raise AssertionError(f"{direction}: no new figure painted with the kernel idle within "
+                             f"{timeout:.0f} s: {log}")
+    key = log["keys"][0]
+    # ipywidgets' ImageView makes a new blob URL at every change of its model and revokes
+    # the one before (which then fails to decode); the figure on screen is the last.
+    shown = log["figures"]
+    figure = shown[-1]
+    assert figure["painted"] != -1, f"{direction}: the new figure could not be decoded: {shown}"
+    new = log["received"]
+    image = max((m for m in new if m["type"] == "comm_msg"), key=lambda m: m["size"])
+    busy = next((m for m in new if m["status"] == "busy"), None)
+    sent = log["sent"][0]["t"] if log["sent"] else None
+
+    def ms(t):
+        return None if t is None else t - key
+
+    return {"sent": ms(sent), "kernel_start": ms(busy and busy["kernel"]),
+            "kernel_figure": ms(image["kernel"]), "received": ms(image["t"]),
+            "src": ms(figure["src"]), "decoded": ms(figure["decoded"]),
+            "painted": ms(figure["painted"]), "bytes": image["size"],
+            "messages": sum(m["type"] not in (None, "status") for m in new),
+            "figures": len(shown)}
+
+
+#: (name, start, end): each span of a step is `end` minus `start` (None: the key press).
+SPANS = (("page->kernel", None, "kernel_start"), ("kernel", "kernel_start", "kernel_figure"),
+         ("kernel->page", "kernel_figure", "received"), ("page", "received", "src"),
+         ("decode", "src", "decoded"), ("paint", "decoded", "painted"),
+         ("end to end", None, "painted"))
+
+
+def summarize_steps(steps: list[dict]) -> dict:
+    """Median ms of each span (:data:`SPANS`) over `steps`, with the p90 end to end and counts."""
+    import statistics
+
+    def span(step, start, end):
+        if step[end] is None or (start is not None and step[start] is None):
+            return None
+        return step[end] - (step[start] if start else 0.0)
+
+    row = {}
+    for name, start, end in SPANS:
+        values = [v for v in (span(s, start, end) for s in steps) if v is not None]
+        row[name] = statistics.median(values) if values else float("nan")
+    ends = sorted(s["painted"] for s in steps)
+    row["p90"] = ends[round(0.9 * (len(ends) - 1))]
+    row["KB"] = statistics.median(s["bytes"] for s in steps) / 1000
+    row["messages"] = statistics.median(s["messages"] for s in steps)
+    row["srcs"] = max(s["figures"] for s in steps)
+    row["steps"] = len(steps)
+    return row
+
+
+class SliderStepper:
+    """Single key presses on the sliders of one explorer in the page, in turn.
+
+    Each press moves a slider one step away from the end it last reached, so every step
+    changes the figure.  :meth:`step` returns :func:`slider_step`'s stages with the
+    slider's CSS class under ``slider``.
+    """
+
+    def __init__(self, page, explorer):
+        self.page = page
+        sliders = explorer.locator(".ht-slider")
+        self.handles = [sliders.nth(i).locator(".noUi-handle").element_handle()
+                        for i in range(sliders.count())]
+        self.names = [next((c for c in sliders.nth(i).get_attribute("class").split()
+                            if c.startswith("ht-slider-")), f"slider{i}")
+                      for i in range(sliders.count())]
+        assert self.handles, "the explorer has no .ht-slider"
+        self.directions = ["ArrowRight"] * len(self.handles)
+        self.count = 0
+
+    def step(self) -> dict:
+        j = self.count % len(self.handles)
+        self.count += 1
+        now, low, high = self.handles[j].evaluate(_HANDLE_JS)
+        if now >= high:
+            self.directions[j] = "ArrowLeft"
+        elif now <= low:
+            self.directions[j] = "ArrowRight"
+        result = slider_step(self.page, self.handles[j], self.directions[j])
+        result["slider"] = self.names[j]
+        return result
+
+
+def explorer_sources() -> list[tuple[str, str]]:
+    """(solution notebook, cell source) of every code cell that shows an explorer.
+
+    Each must be self-contained (it uses no name but ``ht``), so that a notebook of
+    ``import hiertools as ht`` and these cells shows every explorer the lessons show.
+    """
+    import ast
+
+    found = []
+    for name in widget_notebooks():
+        for cell in code_cells(read_nb(REPO / "solutions" / name)):
+            text = source(cell)
+            if not EXPLORER_CALL.search(text):
+                continue
+            names = {node.id for node in ast.walk(ast.parse(text)) if isinstance(node, ast.Name)}
+            if names - {"ht"}:
+                raise ValueError(f"solutions/{name}: the explorer cell {text!r} uses "
+                                 f"{sorted(names - {'ht'})}; measure it in its notebook instead")
+            found.append((name, text))
+    return found
+
+
+def write_explorers_notebook(path: Path, sources) -> None:
+    """A notebook of ``import hiertools as ht`` and the explorer cells `sources`."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("import hiertools as ht\nht.__file__")]
+    nb.cells += [nbformat.v4.new_code_cell(text) for text in sources]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)

@@ -11,6 +11,9 @@ folder) and one Debian chromium for the whole session, driven by Playwright.
   readout and figure back.  Screenshots go to ``tests/artifacts/browser/<notebook>/``.
 * Every lesson notebook: Run All Cells; the only errors are the ``NotImplementedError``
   of the exercise stubs (cells tagged ``raises-exception``), one per stub.
+* Every explorer the lessons show: a slider step, key press to the new figure painted, under
+  100 ms median over 20 single steps, timed by the page itself; the medians and each step's
+  stages go to ``tests/artifacts/browser/latency.json``.
 * Opening a stored notebook and saving it leaves its file byte for byte as it was (JupyterLab
   rewrites a kernelspec it does not recognise and every number through JavaScript); running
   a notebook without widgets and saving it does too.
@@ -24,6 +27,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 import uuid
 
 import pytest
@@ -340,6 +344,64 @@ def test_slopes_explorer_every_slider_changes_the_figure_and_the_readout(lab, pa
     explorer.pick_option(names.index("dropdown-group"), "dropdown-group", record)
     (outdir / "covered.json").write_text(json.dumps(record, indent=1))
     assert [r["control"] for r in record] == [*sliders, "dropdown-group"]
+
+
+# --------------------------------------------------------------------------- slider latency
+#: A slider step, key press to the new figure on screen, must take under this median per
+#: explorer: 100 ms is where a step stops feeling instant (issue 19, section 8).  With this test's
+#: method on this project's shared 2-core machine while other work ran (load average 2-4), six
+#: runs gave medians of 38-57 ms (pooling), 51-78 ms (shrinkage) and 50-74 ms (slopes), p90s of
+#: 47-96 ms.  The bound is the goal itself, with that room for a loaded CI box; a full redraw per
+#: step (the naive way) fails it: 142, 192 and 202 ms in one run.
+STEP_MEDIAN_MS = 100
+LATENCY_WARMUP, LATENCY_STEPS = 4, 20
+
+
+def test_a_slider_step_shows_the_new_figure_within_100_ms_median(lab, page):
+    """Every explorer the lessons show, in JupyterLab in chromium: single arrow-key presses on
+    its sliders in turn (after a warm-up), each timed by the page itself from the key press to
+    the first frame painted after the new figure decoded.  Every step must set the figure once
+    (one ``src``, one decode), and each explorer's median must be under STEP_MEDIAN_MS.  The
+    medians and each step's stages go to tests/artifacts/browser/latency.json; the stage
+    breakdown, also on the kernel side, is benchmarks/bench_browser.py."""
+    sources = bs.explorer_sources()
+    assert sources, "no solution notebook shows an explorer"
+    bs.write_explorers_notebook(lab.root / "latency" / "explorers.ipynb",
+                                [text for _, text in sources])
+    page.add_init_script(bs.LATENCY_INIT_JS)
+    bs.open_notebook(page, lab, "latency/explorers.ipynb", workspace=f"t{uuid.uuid4().hex[:8]}")
+    prompts = bs.run_all_and_wait(page)
+    assert all(re.search(r"\d", p) for p in prompts), f"not every cell ran: {prompts}"
+    explorers = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .ht-explorer")
+    assert explorers.count() == len(sources)
+
+    report, lines = {}, []
+    for i, (notebook, text) in enumerate(sources):
+        label = f"{notebook}: {text.strip()}"
+        explorers.nth(i).scroll_into_view_if_needed()
+        stepper = bs.SliderStepper(page, explorers.nth(i))
+        steps = []
+        for k in range(LATENCY_WARMUP + LATENCY_STEPS):
+            step = stepper.step()
+            if k >= LATENCY_WARMUP:
+                steps.append(step)
+            time.sleep(0.15)  # separate key presses, as a learner's
+        summary = bs.summarize_steps(steps)
+        report[label] = {"summary": summary, "steps": steps}
+        lines.append(f"{label}: median {summary['end to end']:.0f} ms, p90 {summary['p90']:.0f} "
+                     f"ms over {len(steps)} steps (" + ", ".join(
+                         f"{name} {summary[name]:.0f}" for name, _, _ in bs.SPANS[:-1]) + ")")
+    bs.ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (bs.ARTIFACTS / "latency.json").write_text(json.dumps(report, indent=1))
+    print("\n" + "\n".join(lines))
+
+    for label, entry in report.items():
+        doubled = [s for s in entry["steps"] if s["figures"] != 1]
+        assert not doubled, (f"{label}: {len(doubled)} steps set the figure's src more than "
+                             f"once (decoded twice): {doubled[:2]}")
+    slow = [line for line, entry in zip(lines, report.values())
+            if not entry["summary"]["end to end"] < STEP_MEDIAN_MS]
+    assert not slow, f"median slider step over {STEP_MEDIAN_MS} ms:\n" + "\n".join(slow)
 
 
 # --------------------------------------------------------------------------- files stay clean

@@ -307,8 +307,7 @@ def pooling_explorer(raw=None, n=None, sigma=None, *, data=None, y=None, group=N
         started = time.perf_counter()
         frame = pooling_frame(d, slider.value)
         draw_pooling(frame, ax)
-        readout.value = frame.readout
-        view.render(frame.alt, started)
+        view.show(frame, readout, started)
 
     slider.observe(redraw, names="value")
     redraw()

@@ -351,8 +351,7 @@ def shrinkage_explorer(raw=None, n=None, sigma=None, *, tau=None, data=None, y=N
         frame = shrinkage_frame(d, sliders["tau"].value, sliders["sigma"].value,
                                 sliders["n"].value, group_box.value)
         draw_shrinkage(frame, axes)
-        readout.value = frame.readout
-        view.render(frame.alt, started)
+        view.show(frame, readout, started)
 
     def choose(change):
         state["busy"] = True  # the slider shows the new group's real size, then one redraw

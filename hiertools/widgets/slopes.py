@@ -428,8 +428,7 @@ def slopes_explorer(data=None, y=None, x=None, group=None, *, sd_intercept=None,
         started = time.perf_counter()
         frame = slopes_frame(d, *(sliders[name].value for name in _NAMES), group_box.value)
         draw_slopes(frame, axes)
-        readout.value = frame.readout
-        view.render(frame.alt, started)
+        view.show(frame, readout, started)
 
     for slider in sliders.values():
         slider.observe(redraw, names="value")

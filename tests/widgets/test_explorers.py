@@ -296,3 +296,28 @@ def test_slider_steps_check_nothing_twice(monkeypatch):
     assert shrinkage.figure_view.image.value != before
     with pytest.raises(pytest.fail.Exception, match="validator"):  # the trap does work
         ht.shrink([1.0, 2.0], [1, 2], 1.0, 1.0)
+
+
+@pytest.mark.parametrize("build, css", [
+    (ht.pooling_explorer, "ht-slider-trust"), (ht.shrinkage_explorer, "ht-slider-tau"),
+    (ht.shrinkage_explorer, "ht-slider-n"), (ht.slopes_explorer, "ht-slider-rho"),
+    (ht.slopes_explorer, "ht-dropdown-group")])
+def test_a_step_sends_the_figure_and_its_alt_text_to_the_page_in_one_message(build, css):
+    """ipywidgets' ImageView makes a new blob URL for the <img> at every change of its model:
+    the figure and then its alt text, sent apart, made the page decode each figure twice (the
+    first one thrown away; seen in chromium by tests/test_browser.py's latency test)."""
+    explorer = build()
+    image, sent = explorer.figure_view.image, []
+    image._send = lambda msg, buffers=None: sent.append((msg, buffers))
+    control = explorer.control(css)
+    before = (image.value, image.tooltip)
+    if css == "ht-dropdown-group":
+        control.value = next(option for option in control.options if option != control.value)
+    else:
+        control.value = control.max
+    assert (image.value, image.tooltip) != before
+    assert image.tooltip != before[1]  # the alt text changed too, so both had to be sent
+    assert len(sent) == 1, [msg for msg, _ in sent]
+    msg, buffers = sent[0]
+    assert msg["method"] == "update" and msg["state"]["tooltip"] == image.tooltip
+    assert msg["buffer_paths"] == [["value"]] and bytes(buffers[0]) == image.value
