@@ -10,6 +10,7 @@ Nothing here imports playwright at import time, so collecting the test suite (an
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -21,6 +22,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -210,6 +212,18 @@ class LabServer:
                 self.process.kill()
                 self.process.wait(timeout=10)
         self.process = None
+
+
+@contextlib.contextmanager
+def running_lab(root: Path, **kwargs) -> Iterator[LabServer]:
+    """A JupyterLab serving `root` for the duration of the block, then stopped by its own
+    process handle (kernels, terminate, wait, kill) however the block ends."""
+    server = LabServer(root, **kwargs)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
 
 
 def copy_notebooks(root: Path) -> None:

@@ -45,12 +45,8 @@ LESSON_NOTEBOOKS = bs.lesson_notebooks()
 def lab(browser, tmp_path_factory):
     root = tmp_path_factory.mktemp("lab")
     bs.copy_notebooks(root)
-    server = bs.LabServer(root)
-    try:
-        server.start()
+    with bs.running_lab(root) as server:
         yield server
-    finally:
-        server.stop()  # its own Popen handle: kernels, terminate, wait, kill
 
 
 @pytest.fixture

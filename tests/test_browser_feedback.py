@@ -84,12 +84,8 @@ def lab(browser, tmp_path_factory):
                                  "language": "python"}
     nbformat.write(nb, root / "checks.ipynb")
     shutil.copy(bs.REPO / "solutions" / "01_three_ways.ipynb", root / "stored.ipynb")
-    server = bs.LabServer(root)
-    try:
-        server.start()
+    with bs.running_lab(root) as server:
         yield server
-    finally:
-        server.stop()  # its own Popen handle: kernels, terminate, wait, kill
 
 
 @pytest.fixture(scope="module", autouse=True)
