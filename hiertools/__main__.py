@@ -34,13 +34,27 @@ def lab_command(extra: list[str], root: Path | None = None) -> tuple[list[str], 
 
     root = Path(root) if root is not None else repo_root()
     command = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={root}",
-               f"--LabApp.default_url=/lab/tree/{START_NOTEBOOK}", *extra]
+               f"--LabApp.default_url=/lab/tree/{START_NOTEBOOK}", *_encryption_options(),
+               *extra]
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
         command.append("--allow-root")  # containers (Docker, Binder) often run as root
     env = dict(os.environ)
     env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
         filter(None, [str(LAB_CONFIG), os.environ.get("JUPYTER_CONFIG_PATH")]))
     return command, env, root
+
+
+def _encryption_options() -> list[str]:
+    """JupyterLab's option that gives each kernel CurveZMQ keys, where it has one (see
+    :func:`hiertools.build.kernel_encryption`): no eavesdropping warning per kernel."""
+    from .build import kernel_encryption
+
+    try:
+        from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
+    except ImportError:  # no JupyterLab: the doctor and `lab` itself say what to install
+        return []
+    encryption = kernel_encryption(MappingKernelManager)
+    return [f"--MappingKernelManager.transport_encryption={encryption}"] if encryption else []
 
 
 def lab(extra: list[str]) -> int:

@@ -236,13 +236,34 @@ def _clear_answers(lesson) -> None:
             cell.outputs, cell.execution_count = [], None
 
 
+def kernel_encryption(manager_class) -> str | None:
+    """``"auto"`` where `manager_class` can give its kernels CurveZMQ keys, else None.
+
+    ipykernel 7.4 warns at every start of a kernel reached over TCP without encryption
+    ("... susceptible to eavesdropping"), in the terminal of ``hiertools lab`` and of the
+    build.  jupyter_client 8.10 and jupyter_server 2.21 can provision keys for kernels
+    whose kernelspec declares it (ipykernel's does): their ``transport_encryption``
+    setting, ``"auto"``.  Older releases have no such setting; pyzmq without libsodium
+    has no Curve: then None, and kernels start as before.
+    """
+    import zmq  # installed with jupyter_client; only the build and the lab start kernels
+
+    has_setting = "transport_encryption" in getattr(manager_class, "class_trait_names",
+                                                    lambda: [])()
+    return "auto" if has_setting and zmq.has("curve") else None
+
+
 def execute(nb, folder: Path, timeout: int = 600):
     """Run a notebook top to bottom in a fresh kernel, in `folder`; returns it with outputs."""
+    from jupyter_client.manager import AsyncKernelManager  # nbclient's; heavy, build only
     from nbclient import NotebookClient
 
     nb = copy.deepcopy(nb)
-    client = NotebookClient(nb, timeout=timeout, kernel_name=KERNEL, record_timing=False,
-                            resources={"metadata": {"path": str(folder)}})
+    encryption = kernel_encryption(AsyncKernelManager)
+    km = (AsyncKernelManager(kernel_name=KERNEL, transport_encryption=encryption)
+          if encryption else None)
+    client = NotebookClient(nb, km=km, timeout=timeout, kernel_name=KERNEL,
+                            record_timing=False, resources={"metadata": {"path": str(folder)}})
     client.execute()
     for cell in nb.cells:
         cell.metadata.pop("execution", None)

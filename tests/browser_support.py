@@ -26,6 +26,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hiertools.__main__ import _encryption_options
+
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "tests" / "artifacts" / "browser"
 CHROMIUM = Path(os.environ.get("HT_CHROMIUM", "/usr/bin/chromium"))
@@ -168,7 +170,8 @@ class LabServer:
             [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
              "--ip", "127.0.0.1", "--port", str(self.port), "--ServerApp.port_retries=0",
              f"--ServerApp.token={self.token}", f"--ServerApp.root_dir={self.root}",
-             "--LabApp.news_url=", "--ServerApp.open_browser=False"],
+             "--LabApp.news_url=", "--ServerApp.open_browser=False",
+             *_encryption_options()],  # kernels as `python -m hiertools lab` starts them
             cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL)
         log.close()

@@ -145,6 +145,39 @@ def test_lab_command_serves_the_course_folder_and_opens_lesson_01():
                              "showLastModifiedColumn": False}}
 
 
+EAVESDROPPING = "without encryption"  # ipykernel 7.4's warning at every unencrypted kernel
+
+
+def test_lab_gives_kernels_curve_keys_where_jupyter_server_can():
+    from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
+
+    from hiertools.__main__ import lab_command
+
+    option = "--MappingKernelManager.transport_encryption=auto"
+    supported = ("transport_encryption" in MappingKernelManager.class_trait_names()
+                 and __import__("zmq").has("curve"))
+    assert (option in lab_command([])[0]) == supported
+
+
+def test_kernel_encryption_only_where_the_manager_has_the_setting():
+    class OldManager:  # jupyter_client < 8.10: no transport_encryption
+        @classmethod
+        def class_trait_names(cls):
+            return ["kernel_name"]
+
+    assert build.kernel_encryption(OldManager) is None
+    assert build.kernel_encryption(object) is None
+
+
+def test_a_build_kernel_does_not_warn_of_eavesdropping(tmp_path, capfd):
+    """The kernel writes to the terminal the build runs in (inherited stderr)."""
+    nb = new_notebook(cells=[new_code_cell("print(6 * 7)")])
+    nb.metadata["kernelspec"] = dict(build.KERNELSPEC)
+    ran = build.execute(nb, tmp_path)
+    assert ran.cells[0].outputs[0]["text"] == "42\n"
+    assert EAVESDROPPING not in capfd.readouterr().err
+
+
 def _get(url, token):
     """(status, Location header or body) of a GET that does not follow redirects."""
 
