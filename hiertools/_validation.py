@@ -24,7 +24,7 @@ from ._kernels import regression
 __all__ = ["check_frame", "check_column", "check_group_column", "check_array", "check_scalar",
            "check_bool", "check_consistent_length", "check_labels", "group_labels",
            "check_numbers", "check_maps", "check_map_se", "check_cov", "check_counts",
-           "check_seed", "check_option", "check_choice", "check_chains", "check_slope_data",
+           "check_seed", "check_option", "check_chains", "check_slope_data",
            "common_index", "like_input"]
 
 
@@ -325,11 +325,6 @@ def check_option(value, name: str, options: Sequence[str], *,
     if close:
         guess = f" Did you mean {next(o for o in options if o.lower() == close[0])!r}?"
     raise ValueError(f"{name}={value!r} {problem}.{guess} Choose one of {list(options)}.")
-
-
-def check_choice(value, allowed: Sequence[str], name: str) -> str:
-    """:func:`check_option` with the older argument order (still used by the mixed-model engine)."""
-    return check_option(value, name, allowed)
 
 
 # --- draws of a sampler, and the data of a varying-slopes model -------------------------------

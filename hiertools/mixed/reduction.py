@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .._kernels import regression
-from .._validation import check_choice, check_column, check_frame, check_group_column
+from .._validation import check_column, check_frame, check_group_column, check_option
 
 _METHODS = ("REML", "ML")
 
@@ -96,7 +96,7 @@ def _reduce(data, y, group, xs: list, slope, method) -> _SufficientStats:
     """Check the arguments and reduce the rows: ``xs`` are the fixed predictors of a
     varying-intercept model, or ``slope`` the one predictor of a varying-slope model."""
     check_frame(data)
-    method = _check_method(method)
+    method = check_option(method, "method", _METHODS)
     names = list(xs) if slope is None else [slope]
     series = _checked_columns(data, y, group, names)
     n, p = len(data), 1 + len(names)
@@ -136,12 +136,6 @@ def _reduce(data, y, group, xs: list, slope, method) -> _SufficientStats:
 # --------------------------------------------------------------------------------------
 # Argument checks
 # --------------------------------------------------------------------------------------
-
-
-def _check_method(method) -> str:
-    if isinstance(method, str) and method.upper() in _METHODS:
-        return method.upper()
-    return check_choice(method, _METHODS, "method")
 
 
 def _as_names(x) -> list:
