@@ -314,7 +314,7 @@ def _row_pass(columns: list, source: _GroupCodes, with_slope: bool):
         for i, (values, mean) in enumerate(columns):
             np.subtract(values[rows], mean, out=block[i])
         regression.add_group_sums(codes, block, counts, sums, slope_sums,
-                             None if product is None else product[: block.shape[1]])
+                                  None if product is None else product[: block.shape[1]])
         for i, j in pairs:  # one product-sum per entry: a gemm this thin is 4x slower, and
             # einsum, unlike a BLAS dot, never hands a chunk to threads (fragile on busy machines)
             cross[i, j] += np.einsum("i,i->", block[i], block[j])
