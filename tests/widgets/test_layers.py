@@ -38,20 +38,12 @@ def _modules():
 
 def _imported(path: Path) -> set[str]:
     """Absolute names of every module `path` imports, at any depth of its code."""
-    package = ".".join(("hiertools", *path.relative_to(PACKAGE).with_suffix("").parts))
-    if path.name != "__init__.py":
-        package = package.rsplit(".", 1)[0]
     names = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            base = package.split(".")
-            if node.level:
-                base = base[: len(base) - (node.level - 1)]
-                module = ".".join(base + ([node.module] if node.module else []))
-            else:
-                module = node.module
+            module = _absolute(path, node)
             names.add(module)
             names.update(f"{module}.{alias.name}" for alias in node.names)
     return names
