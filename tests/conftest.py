@@ -4,11 +4,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import os  # noqa: E402
-import sys  # noqa: E402
+import os
+import sys
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
 
 
 @pytest.fixture(autouse=True)
