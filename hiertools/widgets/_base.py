@@ -278,7 +278,8 @@ def _explorer_base():
 
         @property
         def redraw_times_ms(self) -> list[float]:
-            """Wall-clock milliseconds of each redraw so far (compute + draw + PNG)."""
+            """Wall-clock milliseconds of each redraw so far, in the kernel (compute, draw,
+            blit and PNG encode, and handing the figure and readout to ipywidgets)."""
             return list(self.figure_view.times_ms)
 
         @property
