@@ -16,8 +16,8 @@ validated once, and every caller computes a quantity with the same code.
   engine; ``add_group_sums`` adds a block of rows into the caller's accumulators, in
   place), each group's own least-squares line, the partially pooled lines for a given
   Σ and σ, the complete- and no-pooling lines, and the contour of a bivariate normal.
-* :mod:`~hiertools._kernels.arrays` -- making result arrays read-only (in place, on
-  purpose).
+* :mod:`~hiertools._kernels.arrays` -- making result arrays read-only: in place, on
+  purpose (``freeze``), or as a new float copy (``frozen_copy``).
 
 Kernels are called through their module (``normal.shrink(...)``, ``regression.own_lines(...)``),
 so a call site says which layer it reaches into and a kernel never shadows the public
