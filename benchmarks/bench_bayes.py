@@ -27,7 +27,7 @@ import numpy as np
 if importlib.util.find_spec("hiertools") is None:  # run from a checkout without installing
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import hiertools as ht  # noqa: E402
+import hiertools as ht
 
 Y = np.array([28.0, 8, -3, 7, -1, 1, 18, 12])
 SE = np.array([15.0, 10, 16, 11, 9, 11, 10, 18])

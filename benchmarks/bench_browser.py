@@ -13,7 +13,7 @@ kernel's message headers use too, and the table gives the median of each stage o
   page->kernel   key press until the kernel stamps its busy status (slider view, websocket,
                  server, kernel)
   kernel         busy until the kernel stamps the message carrying the figure (compute, draw,
-                 blit and PNG encode, the readout's message before it)
+                 blit and PNG encode; the readout's message follows it, see _FigureView.show)
   kernel->page   that stamp until the message arrives in the page (serialising, the kernel's
                  IOPub thread, the server, the websocket)
   page           arrival until the <img> gets the new figure (the widget manager)

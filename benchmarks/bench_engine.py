@@ -38,8 +38,8 @@ import pandas as pd
 if importlib.util.find_spec("hiertools") is None:  # run from a checkout without installing
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hiertools.data import load  # noqa: E402
-from hiertools.mixed import fit_varying_intercepts, fit_varying_slopes  # noqa: E402
+from hiertools.data import load
+from hiertools.mixed import fit_varying_intercepts, fit_varying_slopes
 
 
 def best_of(fn, k: int) -> float:

@@ -25,10 +25,10 @@ from scipy import optimize
 if importlib.util.find_spec("hiertools") is None:  # run from a checkout without installing
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hiertools.data import load  # noqa: E402
-from hiertools.mixed import optimizer as opt  # noqa: E402
-from hiertools.mixed.likelihood import _ProfiledCriterion  # noqa: E402
-from hiertools.mixed.reduction import _reduce  # noqa: E402
+from hiertools.data import load
+from hiertools.mixed import optimizer as opt
+from hiertools.mixed.likelihood import _ProfiledCriterion
+from hiertools.mixed.reduction import _reduce
 
 
 def best_of(fn, k: int) -> float:

@@ -22,8 +22,8 @@ import numpy as np
 if importlib.util.find_spec("hiertools") is None:  # run from a checkout without installing
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hiertools.data import simulate_maps  # noqa: E402
-from hiertools.empirical_bayes import estimate_tau, estimate_tau_batch  # noqa: E402
+from hiertools.data import simulate_maps
+from hiertools.empirical_bayes import estimate_tau, estimate_tau_batch
 
 MAPS, LOOPED = 2000, 200
 

@@ -18,9 +18,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import hiertools as ht  # noqa: E402
+import hiertools as ht
 
 EXPLORERS = [
     ("pooling", ht.pooling_explorer, ["ht-slider-trust"]),

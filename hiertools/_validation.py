@@ -24,7 +24,7 @@ from ._kernels import regression
 __all__ = ["check_frame", "check_column", "check_group_column", "check_array", "check_scalar",
            "check_bool", "check_consistent_length", "check_labels", "group_labels",
            "check_numbers", "check_maps", "check_map_se", "check_cov", "check_counts",
-           "check_seed", "check_option", "check_choice", "check_chains", "check_slope_data",
+           "check_seed", "check_option", "check_chains", "check_slope_data",
            "common_index", "like_input"]
 
 
@@ -243,7 +243,7 @@ def check_maps(y, name: str = "y") -> np.ndarray:
                          f"{name}[None, :].")
     if arr.shape[0] < 1 or arr.shape[1] < 2:
         raise ValueError(f"{name} needs at least 1 map and 2 groups per map, got shape "
-                         f"{arr.shape}.")
+                         f"{arr.shape}; pass one row per map and one column per group.")
     if not np.isfinite(arr).all():
         raise ValueError(f"{name} contains NaN or infinite values; remove or replace them first.")
     return arr
@@ -257,7 +257,8 @@ def check_map_se(se, shape, name: str = "se") -> np.ndarray:
         raise ValueError(f"{name} has shape {arr.shape}; pass one number, one per group "
                          f"({shape[1]},), or one per map and group {shape}.")
     if not np.isfinite(arr).all() or not (arr > 0).all():
-        raise ValueError(f"{name} must be finite and > 0 everywhere.")
+        raise ValueError(f"{name} must be finite and > 0 everywhere; a standard error that is "
+                         "0, negative or missing is a data error: fix or drop that group first.")
     return np.broadcast_to(arr, shape)
 
 
@@ -278,10 +279,12 @@ def check_cov(cov, name: str = "cov") -> np.ndarray:
         raise ValueError(f"{name} must be a 2 x 2 matrix, got shape {arr.shape}; build one with "
                          "ht.slopes_cov(sd_intercept, sd_slope, rho).")
     if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinite values.")
+        raise ValueError(f"{name} contains NaN or infinite values; build it from finite "
+                         "numbers, e.g. ht.slopes_cov(sd_intercept, sd_slope, rho).")
     scale = max(np.abs(arr).max(), 1e-300)
     if abs(arr[0, 1] - arr[1, 0]) > COV_TOLERANCE * scale:
-        raise ValueError(f"{name} must be symmetric, got {arr.tolist()}.")
+        raise ValueError(f"{name} must be symmetric, got {arr.tolist()}; its two off-diagonal "
+                         "entries are the same covariance: make them equal.")
     if np.linalg.eigvalsh(arr).min() < -COV_TOLERANCE * scale:
         raise ValueError(f"{name} is not a covariance matrix (it has a negative eigenvalue): "
                          "a correlation must lie between -1 and 1.")
@@ -327,11 +330,6 @@ def check_option(value, name: str, options: Sequence[str], *,
     raise ValueError(f"{name}={value!r} {problem}.{guess} Choose one of {list(options)}.")
 
 
-def check_choice(value, allowed: Sequence[str], name: str) -> str:
-    """:func:`check_option` with the older argument order (still used by the mixed-model engine)."""
-    return check_option(value, name, allowed)
-
-
 # --- draws of a sampler, and the data of a varying-slopes model -------------------------------
 
 def check_chains(x, name="x", column=None) -> np.ndarray:
@@ -360,7 +358,8 @@ def check_chains(x, name="x", column=None) -> np.ndarray:
     if arr.shape[1] < 4:
         raise ValueError(f"{name} has {arr.shape[1]} draws per chain; pass at least 4.")
     if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinite values.")
+        raise ValueError(f"{name} contains NaN or infinite values; a sampler that produced "
+                         "them needs a look first (then drop those draws or rerun it).")
     return arr
 
 

@@ -794,7 +794,8 @@ def rank_summary(draws, *, highest_first: bool = True, level: float = 0.95) -> p
         raise ValueError(f"draws must be 2-D with at least 1 draw and 2 units (rows: draws, "
                          f"columns: units), got shape {values.shape}.")
     if not np.isfinite(values).all():
-        raise ValueError("draws contains NaN or infinite values.")
+        raise ValueError("draws contains NaN or infinite values; drop the draws (rows) that "
+                         "hold them first.")
     highest_first = check_bool(highest_first, "highest_first")
     level = check_scalar(level, "level", minimum=0, maximum=1, strict_min=True, strict_max=True)
     counts = _rank_counts(values, highest_first)

@@ -55,7 +55,14 @@ import pandas as pd
 from scipy import optimize, special
 
 from ._kernels.arrays import freeze
-from ._validation import check_counts, check_option, check_scalar, check_seed, group_labels
+from ._validation import (
+    check_consistent_length,
+    check_counts,
+    check_option,
+    check_scalar,
+    check_seed,
+    group_labels,
+)
 
 __all__ = ["BetaBinomialPosterior", "beta_binomial_posterior"]
 
@@ -440,11 +447,10 @@ def beta_binomial_posterior(deaths, trials, prior: str = "bda3", *, labels=None,
     grid = check_scalar(grid, "grid", integer=True, minimum=20)
     r = check_counts(deaths, "deaths")
     n = check_counts(trials, "trials")
-    if r.size != n.size:
-        raise ValueError(f"deaths and trials must have the same length, got {r.size} and "
-                         f"{n.size}.")
+    check_consistent_length(deaths=r, trials=n)
     if r.size < 2:
-        raise ValueError(f"deaths needs at least 2 units, got {r.size}.")
+        raise ValueError(f"deaths needs at least 2 units, got {r.size}; pass more units (the "
+                         "prior of the rates is learned from how the units differ).")
     if np.any(n == 0):
         raise ValueError("trials must be >= 1 for every unit; drop units with no trials.")
     if np.any(r > n):

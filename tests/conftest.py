@@ -4,10 +4,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import os  # noqa: E402
+import os
+import sys
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
 
 
 @pytest.fixture(autouse=True)
@@ -64,8 +65,6 @@ def pytest_collection_modifyitems(items):
 
 def pytest_terminal_summary(terminalreporter):
     """Say how many cases the bad-input battery ran (when it was part of the session)."""
-    import sys
-
     battery = sys.modules.get("tests.test_bad_input")
     if battery is not None:
         functions = {spec.function for spec in battery.TABLE}

@@ -1,4 +1,5 @@
-"""Small array helpers shared by the result objects (see :mod:`hiertools._kernels`)."""
+"""Small array helpers shared by the result objects and the explorers' frames (see
+:mod:`hiertools._kernels`)."""
 
 from __future__ import annotations
 
@@ -13,3 +14,10 @@ def freeze(*arrays) -> None:
             a.flags.writeable = False
         elif isinstance(a, pd.Series | pd.DataFrame):
             a.to_numpy().flags.writeable = False
+
+
+def frozen_copy(values) -> np.ndarray:
+    """A read-only float copy of `values` (the caller's array is neither kept nor changed)."""
+    array = np.array(values, dtype=float)
+    array.flags.writeable = False
+    return array

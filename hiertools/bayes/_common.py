@@ -1,5 +1,8 @@
-"""What the grid posterior, the sampler and the diagnostics share: the priors on τ and
-their validation, the random generator, and the frame of draws."""
+"""What the grid posterior and the sampler share: the names of the priors on τ and their
+validation, the check of (y, se), and the array their draws are written into.
+
+The priors' log densities are kernels (:mod:`hiertools._kernels.normal`); a seed becomes a
+random generator in :func:`hiertools._validation.check_seed`."""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from .._kernels.arrays import frozen_copy
 from .likelihood import _ProfiledCriterion, cholesky_2x2, relative_covariance
 from .optimizer import _optimize
 from .reduction import _as_names, _reduce, _SufficientStats
@@ -22,12 +23,6 @@ from .result import MixedModelResult
 #: lme4's ``isSingular(tol = 1e-4)``: a fit is singular when a diagonal entry of θ,
 #: on the original scale of the predictors, is below this.
 _SINGULAR_TOL = 1e-4
-
-
-def _readonly(values) -> np.ndarray:
-    array = np.array(values, dtype=float)
-    array.flags.writeable = False
-    return array
 
 
 def _fit(stats: _SufficientStats) -> MixedModelResult:
@@ -53,17 +48,17 @@ def _fit(stats: _SufficientStats) -> MixedModelResult:
     # lme4's isSingular(): judged on theta in the units of the data, not the internal one
     diagonal = theta_out[[0]] if len(theta_out) == 1 else theta_out[[0, 2]]
     return MixedModelResult(
-        _beta=_readonly(beta),
-        _vcov=_readonly(u @ solution.vcov @ u.T),
+        _beta=frozen_copy(beta),
+        _vcov=frozen_copy(u @ solution.vcov @ u.T),
         _fe_names=("Intercept", *stats.x_names),
-        _sd=_readonly(sigma * np.sqrt(np.maximum(np.diag(cov), 0.0))),
+        _sd=frozen_copy(sigma * np.sqrt(np.maximum(np.diag(cov), 0.0))),
         group_corr=corr,
         sigma=sigma,
-        _re=_readonly(modes),
-        _re_sd=_readonly(np.sqrt(np.maximum(solution.sigma2 * cond_var, 0.0))),
+        _re=frozen_copy(modes),
+        _re_sd=frozen_copy(np.sqrt(np.maximum(solution.sigma2 * cond_var, 0.0))),
         _labels=stats.labels,
-        _counts=_readonly(stats.counts),
-        _theta=_readonly(theta_out),
+        _counts=frozen_copy(stats.counts),
+        _theta=frozen_copy(theta_out),
         _theta_names=theta_names,
         loglik=float(-0.5 * (value + stats.reml_offset)),
         method=stats.method,

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .._kernels import regression
-from .._validation import check_choice, check_column, check_frame, check_group_column
+from .._validation import check_column, check_frame, check_group_column, check_option
 
 _METHODS = ("REML", "ML")
 
@@ -96,7 +96,7 @@ def _reduce(data, y, group, xs: list, slope, method) -> _SufficientStats:
     """Check the arguments and reduce the rows: ``xs`` are the fixed predictors of a
     varying-intercept model, or ``slope`` the one predictor of a varying-slope model."""
     check_frame(data)
-    method = _check_method(method)
+    method = check_option(method, "method", _METHODS)
     names = list(xs) if slope is None else [slope]
     series = _checked_columns(data, y, group, names)
     n, p = len(data), 1 + len(names)
@@ -136,12 +136,6 @@ def _reduce(data, y, group, xs: list, slope, method) -> _SufficientStats:
 # --------------------------------------------------------------------------------------
 # Argument checks
 # --------------------------------------------------------------------------------------
-
-
-def _check_method(method) -> str:
-    if isinstance(method, str) and method.upper() in _METHODS:
-        return method.upper()
-    return check_choice(method, _METHODS, "method")
 
 
 def _as_names(x) -> list:
@@ -320,7 +314,7 @@ def _row_pass(columns: list, source: _GroupCodes, with_slope: bool):
         for i, (values, mean) in enumerate(columns):
             np.subtract(values[rows], mean, out=block[i])
         regression.add_group_sums(codes, block, counts, sums, slope_sums,
-                             None if product is None else product[: block.shape[1]])
+                                  None if product is None else product[: block.shape[1]])
         for i, j in pairs:  # one product-sum per entry: a gemm this thin is 4x slower, and
             # einsum, unlike a BLAS dot, never hands a chunk to threads (fragile on busy machines)
             cross[i, j] += np.einsum("i,i->", block[i], block[j])

@@ -38,11 +38,11 @@ from ._common import COLORS
 from .accuracy import plot_error_by_size
 from .bayes import plot_intervals, plot_tau_posterior, plot_theta_given_tau, plot_trace
 from .empirical_bayes import (
-                              plot_bias_variance,
-                              plot_efron_morris,
-                              plot_risk,
-                              plot_sampling_distributions,
-                              plot_tau_likelihood,
+    plot_bias_variance,
+    plot_efron_morris,
+    plot_risk,
+    plot_sampling_distributions,
+    plot_tau_likelihood,
 )
 from .estimates import plot_estimates_by_size, plot_group_distribution
 from .mixed import (  # noqa: F401 -- plot_county_panel: deprecated alias, not in __all__
@@ -55,10 +55,10 @@ from .pooling import plot_funnel, plot_pooling
 from .rates import plot_binomial_funnel, plot_rank_intervals, plot_rate_intervals
 from .shrinkage import plot_shrinkage, update_shrinkage
 from .slopes import (
-                              plot_covariance_ellipse,
-                              plot_slopes_panel,
-                              plot_slopes_shrinkage,
-                              update_slopes_shrinkage,
+    plot_covariance_ellipse,
+    plot_slopes_panel,
+    plot_slopes_shrinkage,
+    update_slopes_shrinkage,
 )
 
 __all__ = ["COLORS",

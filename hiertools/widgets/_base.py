@@ -42,6 +42,7 @@ from functools import cache
 
 import numpy as np
 
+from .._kernels.arrays import frozen_copy
 from .._validation import (
     check_array,
     check_consistent_length,
@@ -278,7 +279,8 @@ def _explorer_base():
 
         @property
         def redraw_times_ms(self) -> list[float]:
-            """Wall-clock milliseconds of each redraw so far (compute + draw + PNG)."""
+            """Wall-clock milliseconds of each redraw so far, in the kernel (compute, draw,
+            blit and PNG encode, and handing the figure and readout to ipywidgets)."""
             return list(self.figure_view.times_ms)
 
         @property
@@ -381,10 +383,5 @@ def _group_data(*, data, y, group, raw, n, sigma, labels, truth):
 
 
 def _frozen(*arrays):
-    """Read-only copies of `arrays` (a frame is immutable, arrays included)."""
-    out = []
-    for array in arrays:
-        array = np.array(array, dtype=float)
-        array.flags.writeable = False
-        out.append(array)
-    return out
+    """Read-only float copies of `arrays` (a frame is immutable, arrays included)."""
+    return [frozen_copy(array) for array in arrays]

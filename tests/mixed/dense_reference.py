@@ -33,7 +33,7 @@ from scipy import optimize
 if importlib.util.find_spec("hiertools") is None:  # run as a script from a checkout
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from hiertools.data import load  # noqa: E402
+from hiertools.data import load
 
 REF_PATH = Path(__file__).resolve().parents[1] / "data" / "lme4_reference.json"
 
