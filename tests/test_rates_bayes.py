@@ -180,6 +180,29 @@ def test_sample_does_not_depend_on_the_block_size(monkeypatch):
     pd.testing.assert_frame_equal(post.sample(1001, seed=3), whole)
 
 
+def test_sample_is_bda_5_3_written_out_in_one_pass():
+    # BDA3 section 5.3 with numpy's generator, in one pass over the whole sample (what the
+    # block-wise sampler must reproduce draw for draw): a grid cell by its probability, a
+    # uniform point within it, then every theta_j ~ Beta(alpha + r_j, beta + n_j - r_j).
+    s = ht.load("surgical").set_index("hospital")
+    post = ht.beta_binomial_posterior(s["deaths"], s["operations"])
+    du = post.logit_mean[1] - post.logit_mean[0]
+    dv = post.log_size[1] - post.log_size[0]
+    rng = np.random.default_rng(11)
+    mass = (post.density * du * dv).ravel()
+    cell = rng.choice(mass.size, size=2500, p=mass / mass.sum())
+    iu, iv = np.unravel_index(cell, post.density.shape)
+    u = post.logit_mean[iu] + du * (rng.uniform(size=2500) - 0.5)
+    v = post.log_size[iv] + dv * (rng.uniform(size=2500) - 0.5)
+    alpha, beta = special.expit(u) * np.exp(v), (1 - special.expit(u)) * np.exp(v)
+    r, n = s["deaths"].to_numpy(), s["operations"].to_numpy()
+    theta = rng.beta(alpha[:, None] + r, beta[:, None] + n - r)
+    draws = post.sample(2500, seed=np.random.default_rng(11))
+    np.testing.assert_allclose(draws["alpha"], alpha, rtol=1e-13)
+    np.testing.assert_allclose(draws["beta"], beta, rtol=1e-13)
+    np.testing.assert_allclose(draws.filter(like="theta[").to_numpy(), theta, rtol=1e-12)
+
+
 def test_a_large_sample_and_its_ranks_cost_about_the_samples_own_size_at_their_peak():
     # lesson 07 draws 200,000 rows of 12 hospitals and ranks them; on a hub every kernel has
     # a fixed memory limit
