@@ -399,9 +399,7 @@ def check_slope_data(data, y, x, group) -> regression.SlopeStats:
     if len(stats.labels) < 2:
         raise ValueError(f"group={group!r} has {len(stats.labels)} distinct label; partial "
                          "pooling needs at least two groups to pool across.")
-    total = stats.ztz.sum(axis=0)
-    det = total[0, 0] * total[1, 1] - total[0, 1] ** 2
-    if det <= regression.SINGULAR_DESIGN * total[0, 0] * max(total[1, 1], 1e-300):
+    if not regression.x_varies(stats.ztz.sum(axis=0))[0]:
         raise ValueError(f"x={x!r} takes a single value in data, so no slope can be estimated; "
                          "choose a predictor that varies.")
     return stats

@@ -82,11 +82,18 @@ def slope_stats(data: pd.DataFrame, y: str, x: str, group) -> SlopeStats:
 
 # --- lines: each group's own, the partially pooled ones, complete and no pooling ----------------
 
+def x_varies(ztz: np.ndarray):
+    """Whether x varies among the rows summed in each 2x2 block [[n, Σx], [Σx, Σx²]], and
+    the blocks' determinants: the determinant is n² var(x), zero up to rounding
+    (SINGULAR_DESIGN, relative to n Σx²) where x takes one value."""
+    det = ztz[..., 0, 0] * ztz[..., 1, 1] - ztz[..., 0, 1] ** 2
+    return det > SINGULAR_DESIGN * ztz[..., 0, 0] * np.maximum(ztz[..., 1, 1], 1e-300), det
+
+
 def own_lines(stats: SlopeStats) -> np.ndarray:
     """Each group's own least-squares (intercept, slope); NaN where x does not vary in it."""
     a = stats.ztz
-    det = a[:, 0, 0] * a[:, 1, 1] - a[:, 0, 1] ** 2
-    ok = det > SINGULAR_DESIGN * a[:, 0, 0] * np.maximum(a[:, 1, 1], 1e-300)
+    ok, det = x_varies(a)
     safe = np.where(ok, det, 1.0)
     c = stats.zty
     intercept = (a[:, 1, 1] * c[:, 0] - a[:, 0, 1] * c[:, 1]) / safe
