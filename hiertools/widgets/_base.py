@@ -116,14 +116,19 @@ def _enlarge_text(figure, minimum: float = TEXT_PT, title: float = TITLE_PT) -> 
 
 
 def _encode_png(canvas) -> bytes:
-    """The canvas as a palette PNG (256 colours, fast octree): a third of RGBA's bytes."""
+    """The canvas as a palette PNG (256 colours, fast octree): under half of RGBA's bytes.
+
+    zlib level 3, not 6: on the pooling explorer's frame 0.7 against 1.5 ms for 15 against
+    13 KB (bench_widgets.py), which keeps a step no slower than the RGBA frames of before
+    (level 1, 37 KB) while sending less than half their bytes.
+    """
     from PIL import Image
 
     width, height = canvas.get_width_height()
     image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     buffer = io.BytesIO()
     image.convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE).save(
-        buffer, format="png", compress_level=6)
+        buffer, format="png", compress_level=3)
     return buffer.getvalue()
 
 
