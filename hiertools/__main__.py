@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -44,17 +45,30 @@ def lab_command(extra: list[str], root: Path | None = None) -> tuple[list[str], 
     return command, env, root
 
 
+#: The first releases with a ``transport_encryption`` setting: jupyter_server's
+#: MappingKernelManager (2.20) passes it to jupyter_client's KernelManager (8.9).
+ENCRYPTION_SINCE = {"jupyter_server": (2, 20), "jupyter_client": (8, 9)}
+
+
 def _encryption_options() -> list[str]:
     """JupyterLab's option that gives each kernel CurveZMQ keys, where it has one (see
-    :func:`hiertools.build.kernel_encryption`): no eavesdropping warning per kernel."""
-    from .build import kernel_encryption
+    :func:`hiertools.build.kernel_encryption`): no eavesdropping warning per kernel.
+
+    Decided from the installed versions, not by importing jupyter_server's kernel manager:
+    that import costs 1.5 s, at every launch, before JupyterLab pays it again.
+    """
+    from importlib import metadata  # the command line starts on the standard library alone
 
     try:
-        from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
-    except ImportError:  # no JupyterLab: the doctor and `lab` itself say what to install
+        versions = {name: tuple(map(int, re.findall(r"\d+", metadata.version(name))[:2]))
+                    for name in ENCRYPTION_SINCE}
+        import zmq  # installed with jupyter_client; 0.01 s
+    except (metadata.PackageNotFoundError, ImportError):  # the doctor says what to install
         return []
-    encryption = kernel_encryption(MappingKernelManager)
-    return [f"--MappingKernelManager.transport_encryption={encryption}"] if encryption else []
+    new_enough = all(versions[name] >= since for name, since in ENCRYPTION_SINCE.items())
+    if new_enough and zmq.has("curve"):
+        return ["--MappingKernelManager.transport_encryption=auto"]
+    return []
 
 
 def lab(extra: list[str]) -> int:

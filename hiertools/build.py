@@ -241,7 +241,7 @@ def kernel_encryption(manager_class) -> str | None:
 
     ipykernel 7.4 warns at every start of a kernel reached over TCP without encryption
     ("... susceptible to eavesdropping"), in the terminal of ``hiertools lab`` and of the
-    build.  jupyter_client 8.10 and jupyter_server 2.21 can provision keys for kernels
+    build.  jupyter_client 8.9 and jupyter_server 2.20 can provision keys for kernels
     whose kernelspec declares it (ipykernel's does): their ``transport_encryption``
     setting, ``"auto"``.  Older releases have no such setting; pyzmq without libsodium
     has no Curve: then None, and kernels start as before.

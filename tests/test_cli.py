@@ -149,18 +149,33 @@ EAVESDROPPING = "without encryption"  # ipykernel 7.4's warning at every unencry
 
 
 def test_lab_gives_kernels_curve_keys_where_jupyter_server_can():
+    # the launcher decides from version numbers; the installed classes must agree with it
+    from jupyter_client.manager import KernelManager
     from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
 
     from hiertools.__main__ import lab_command
 
     option = "--MappingKernelManager.transport_encryption=auto"
     supported = ("transport_encryption" in MappingKernelManager.class_trait_names()
+                 and "transport_encryption" in KernelManager.class_trait_names()
                  and __import__("zmq").has("curve"))
     assert (option in lab_command([])[0]) == supported
 
 
+@pytest.mark.parametrize("old", [("jupyter_server", "2.19.0"), ("jupyter_client", "8.8.0")])
+def test_lab_leaves_encryption_to_releases_that_have_it(monkeypatch, old):
+    from importlib import metadata
+
+    from hiertools.__main__ import _encryption_options
+
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version",
+                        lambda name: old[1] if name == old[0] else real(name))
+    assert _encryption_options() == []
+
+
 def test_kernel_encryption_only_where_the_manager_has_the_setting():
-    class OldManager:  # jupyter_client < 8.10: no transport_encryption
+    class OldManager:  # jupyter_client < 8.9: no transport_encryption
         @classmethod
         def class_trait_names(cls):
             return ["kernel_name"]
